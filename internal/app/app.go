@@ -1,0 +1,256 @@
+// Package app composes Crossdock: it reads the configuration, opens the
+// stores, builds the services and runs the web server, the worker, or a
+// one-off command. It is the only package that imports everything.
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
+	"gorm.io/gorm"
+
+	"github.com/crossdock/crossdock/internal/audit"
+	"github.com/crossdock/crossdock/internal/auth"
+	"github.com/crossdock/crossdock/internal/config"
+	"github.com/crossdock/crossdock/internal/jobs"
+	"github.com/crossdock/crossdock/internal/store"
+	"github.com/crossdock/crossdock/static"
+	"github.com/crossdock/crossdock/web"
+)
+
+const usage = `crossdock: partner onboarding and integration governance console
+
+Usage:
+  crossdock serve                 run the web console
+  crossdock worker                run the asynq worker and scheduler
+  crossdock all                   run both in one process (development)
+  crossdock migrate up|down|status
+  crossdock seed --demo           load demo users (and demo data)
+  crossdock audit verify          check the audit log's hash chain
+
+Configuration comes from CROSSDOCK_* environment variables (see README).
+`
+
+// Main runs the command in args and returns the process exit code.
+func Main(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	log := newLogger(cfg, stderr)
+	if err := run(ctx, cfg, log, args, stdout); err != nil {
+		var ce *config.Error
+		var ue usageError
+		switch {
+		case errors.As(err, &ce):
+			fmt.Fprintln(stderr, err)
+			return 2
+		case errors.As(err, &ue):
+			fmt.Fprintf(stderr, "%s\n\n%s", ue, usage)
+			return 2
+		}
+		log.Error("command failed", "command", args[0], slog.Any("error", err))
+		return 1
+	}
+	return 0
+}
+
+type usageError string
+
+func (u usageError) Error() string { return string(u) }
+
+func run(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
+	switch args[0] {
+	case "serve", "worker", "all":
+		if args[0] != "worker" {
+			if err := cfg.RequireLogin(); err != nil {
+				return err
+			}
+		}
+		return runServices(ctx, cfg, log, args[0] != "worker", args[0] != "serve")
+	case "migrate":
+		if len(args) < 2 {
+			return usageError("migrate needs up, down or status")
+		}
+		return migrate(ctx, cfg, log, args[1], stdout)
+	case "seed":
+		fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+		demo := fs.Bool("demo", false, "load demo data")
+		if err := fs.Parse(args[1:]); err != nil {
+			return usageError(err.Error())
+		}
+		if !*demo {
+			return usageError("seed needs --demo")
+		}
+		return withDB(ctx, cfg, log, func(db *gorm.DB) error { return seedDemo(ctx, db, stdout) })
+	case "audit":
+		if len(args) < 2 || args[1] != "verify" {
+			return usageError("audit needs verify")
+		}
+		return withDB(ctx, cfg, log, func(db *gorm.DB) error {
+			res, err := audit.Verify(ctx, db)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, res)
+			if !res.OK() {
+				return errors.New("audit chain broken")
+			}
+			return nil
+		})
+	}
+	return usageError(fmt.Sprintf("unknown command %q", args[0]))
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func withDB(ctx context.Context, cfg config.Config, log *slog.Logger, fn func(*gorm.DB) error) error {
+	db, err := store.Open(ctx, cfg.DatabaseURL, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close(db)
+	return fn(db)
+}
+
+func migrate(ctx context.Context, cfg config.Config, log *slog.Logger, verb string, stdout io.Writer) error {
+	if verb == "up" {
+		if err := store.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
+			return err
+		}
+	}
+	return withDB(ctx, cfg, log, func(db *gorm.DB) error {
+		m, err := store.NewMigrator(db)
+		if err != nil {
+			return err
+		}
+		switch verb {
+		case "up":
+			applied, err := m.Up(ctx)
+			if err != nil {
+				return err
+			}
+			if len(applied) == 0 {
+				fmt.Fprintln(stdout, "schema is current; nothing to apply")
+			}
+			for _, a := range applied {
+				fmt.Fprintln(stdout, "applied", a)
+			}
+		case "down":
+			p, err := m.Down(ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, "rolled back", p)
+		case "status":
+			st, err := m.Status(ctx)
+			if err != nil {
+				return err
+			}
+			for _, s := range st {
+				state := "pending"
+				if s.Applied {
+					state = "applied " + s.AppliedAt.UTC().Format(time.RFC3339)
+				}
+				fmt.Fprintf(stdout, "%-40s %s\n", s.Path, state)
+			}
+		default:
+			return usageError("migrate needs up, down or status")
+		}
+		return nil
+	})
+}
+
+// runServices runs the web server, the worker, or both until ctx ends.
+func runServices(ctx context.Context, cfg config.Config, log *slog.Logger, serveWeb, runWorker bool) error {
+	db, err := store.Open(ctx, cfg.DatabaseURL, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close(db)
+	redisOpt, err := jobs.ParseRedisURL(cfg.RedisURL)
+	if err != nil {
+		return err
+	}
+	authSvc := auth.NewService(db, cfg.SessionIdleTimeout, cfg.SessionMaxAge)
+
+	g, gctx := errgroup.WithContext(ctx)
+	if runWorker {
+		w := jobs.NewWorker(redisOpt, cfg.WorkerConcurrency, log)
+		w.Handle(auth.TypePurgeSessions, auth.PurgeProcessor{Sessions: authSvc, Log: log})
+		if err := w.Every("@every 15m", auth.NewPurgeSessionsTask()); err != nil {
+			return err
+		}
+		g.Go(func() error { return w.Run(gctx) })
+	}
+	if serveWeb {
+		srv, closeWeb, err := newWeb(ctx, cfg, log, db, redisOpt, authSvc)
+		if err != nil {
+			return err
+		}
+		defer closeWeb()
+		ln, err := net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+		}
+		log.Info("console listening", "addr", cfg.HTTPAddr, "url", cfg.BaseURL, "dev_login", cfg.DevLogin)
+		g.Go(func() error { return srv.App.Listener(ln) })
+		g.Go(func() error {
+			<-gctx.Done()
+			return srv.App.ShutdownWithTimeout(20 * time.Second)
+		})
+	}
+	return g.Wait()
+}
+
+// newWeb builds the web server and returns a func closing what it opened.
+func newWeb(ctx context.Context, cfg config.Config, log *slog.Logger, db *gorm.DB, redisOpt asynq.RedisConnOpt, authSvc *auth.Service) (*web.Server, func(), error) {
+	assets, err := static.Load()
+	if err != nil {
+		return nil, nil, fmt.Errorf("load static assets: %w", err)
+	}
+	migrator, err := store.NewMigrator(db)
+	if err != nil {
+		return nil, nil, err
+	}
+	rdb, ok := redisOpt.MakeRedisClient().(redis.UniversalClient)
+	if !ok {
+		return nil, nil, errors.New("redis client of unexpected type")
+	}
+	inspector := asynq.NewInspectorFromRedisClient(rdb)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	d := web.Deps{Config: cfg, Log: log, DB: db, Redis: rdb, Inspector: inspector, Migrator: migrator, Auth: authSvc, Assets: assets, Metrics: reg}
+	if cfg.OIDC.Enabled() {
+		d.OIDC = auth.NewOIDC(cfg.OIDC, db, nil)
+		if err := d.OIDC.Discover(ctx); err != nil {
+			// Not fatal: discovery is retried at the first sign-in.
+			log.Warn("OIDC provider not reachable yet", slog.Any("error", err))
+		}
+	}
+	return web.New(d), func() { rdb.Close() }, nil
+}

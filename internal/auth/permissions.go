@@ -1,0 +1,88 @@
+package auth
+
+import "slices"
+
+// Role is one of the four Crossdock roles.
+type Role string
+
+// The roles, most privileged first.
+const (
+	RoleAdmin              Role = "admin"
+	RoleIntegrationManager Role = "integration_manager"
+	RoleBusinessUser       Role = "business_user"
+	RoleAuditor            Role = "auditor"
+)
+
+// Roles lists every role, most privileged first; that order breaks ties when
+// a person's claims map to several roles.
+func Roles() []Role {
+	return []Role{RoleAdmin, RoleIntegrationManager, RoleBusinessUser, RoleAuditor}
+}
+
+// Label is the role's name for people.
+func (r Role) Label() string {
+	switch r {
+	case RoleAdmin:
+		return "Admin"
+	case RoleIntegrationManager:
+		return "Integration manager"
+	case RoleBusinessUser:
+		return "Business user"
+	case RoleAuditor:
+		return "Auditor"
+	}
+	return string(r)
+}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(Roles(), r) }
+
+// Permission is a "resource:action" string. Every route in web/routes.go
+// names one; this file is the only place they are declared and granted.
+type Permission string
+
+// Permissions.
+const (
+	PermHomeView    Permission = "home:view"
+	PermProfileRead Permission = "profile:read"
+	PermAuditRead   Permission = "audit:read"
+	PermAuditExport Permission = "audit:export"
+	PermUsersRead   Permission = "users:read"
+	PermUsersManage Permission = "users:manage"
+)
+
+// Mutating reports whether the permission allows changing something. The
+// auditor role must hold none of these (checked by a test).
+func (p Permission) Mutating() bool {
+	switch p {
+	case PermUsersManage:
+		return true
+	}
+	return false
+}
+
+// grants maps each role to its permissions.
+func grants(r Role) []Permission {
+	switch r {
+	case RoleAdmin:
+		return []Permission{PermHomeView, PermProfileRead, PermAuditRead, PermAuditExport, PermUsersRead, PermUsersManage}
+	case RoleIntegrationManager:
+		return []Permission{PermHomeView, PermProfileRead, PermAuditRead}
+	case RoleBusinessUser:
+		return []Permission{PermHomeView, PermProfileRead}
+	case RoleAuditor:
+		return []Permission{PermHomeView, PermProfileRead, PermAuditRead, PermAuditExport, PermUsersRead}
+	}
+	return nil
+}
+
+// AllPermissions lists every declared permission.
+func AllPermissions() []Permission {
+	return []Permission{PermHomeView, PermProfileRead, PermAuditRead, PermAuditExport, PermUsersRead, PermUsersManage}
+}
+
+// Can reports whether role r holds permission p.
+func (r Role) Can(p Permission) bool { return slices.Contains(grants(r), p) }
+
+// Permissions lists what r may do.
+func (r Role) Permissions() []Permission { return grants(r) }

@@ -1,0 +1,89 @@
+package web
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/crossdock/crossdock/internal/auth"
+	"github.com/crossdock/crossdock/views/components"
+	"github.com/crossdock/crossdock/views/pages"
+	"github.com/crossdock/crossdock/web/middleware"
+)
+
+// home is the landing page: health, what the role may do, queues, recent changes.
+func (s *Server) home(c *fiber.Ctx) error {
+	p, _ := middleware.GetPrincipal(c)
+	m := pages.HomePage{Chrome: s.chrome(c, "Home"), Name: p.Name, RoleLabel: p.Role.Label(), Health: s.healthItems(c), ShowAudit: p.Role.Can(auth.PermAuditRead)}
+	for _, perm := range p.Role.Permissions() {
+		m.Capabilities = append(m.Capabilities, pages.Capability{Permission: string(perm), Text: describe(perm)})
+	}
+	if queues, err := s.d.Inspector.Queues(); err == nil {
+		for _, q := range queues {
+			info, err := s.d.Inspector.GetQueueInfo(q)
+			if err != nil {
+				continue
+			}
+			m.Queues = append(m.Queues, pages.QueueStat{Name: q, Pending: info.Pending, Active: info.Active, Scheduled: info.Scheduled, Retry: info.Retry, Failed: info.Archived, Processed: info.Processed})
+		}
+	}
+	if m.ShowAudit {
+		rows, _, err := s.listAudit(c, auditQuery{PageSize: 8})
+		if err != nil {
+			return err
+		}
+		m.RecentAudit = rows
+	}
+	return s.render(c, fiber.StatusOK, pages.Home(m))
+}
+
+// describe says in plain words what a permission allows.
+func describe(p auth.Permission) string {
+	switch p {
+	case auth.PermHomeView:
+		return "See the home page and the health of Crossdock."
+	case auth.PermProfileRead:
+		return "Read your own profile through the API."
+	case auth.PermAuditRead:
+		return "Read the audit log of every change."
+	case auth.PermAuditExport:
+		return "Export the audit log as CSV or JSON."
+	case auth.PermUsersRead:
+		return "See users, their roles and the role mapping."
+	case auth.PermUsersManage:
+		return "Disable and re-enable users."
+	}
+	return string(p)
+}
+
+// timeView prepares t for components.TimeAgo.
+func timeView(t time.Time, now time.Time) components.Time {
+	if t.IsZero() {
+		return components.Time{}
+	}
+	return components.Time{Rel: relative(now.Sub(t)), ISO: t.UTC().Format(time.RFC3339), UTC: t.UTC().Format("2006-01-02 15:04:05 UTC")}
+}
+
+func relative(d time.Duration) string {
+	future := d < 0
+	d = time.Duration(math.Abs(float64(d)))
+	var s string
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		s = fmt.Sprintf("%d min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		s = fmt.Sprintf("%d h", int(d.Hours()))
+	case d < 60*24*time.Hour:
+		s = fmt.Sprintf("%d days", int(d.Hours()/24))
+	default:
+		s = fmt.Sprintf("%d months", int(d.Hours()/24/30))
+	}
+	if future {
+		return "in " + s
+	}
+	return s + " ago"
+}
