@@ -208,7 +208,7 @@ func runServices(ctx context.Context, cfg config.Config, log *slog.Logger, serve
 		g.Go(func() error { return w.Run(gctx) })
 	}
 	if serveWeb {
-		srv, closeWeb, err := newWeb(ctx, cfg, log, db, redisOpt, authSvc)
+		srv, closeWeb, err := NewWeb(ctx, cfg, log, db, authSvc)
 		if err != nil {
 			return err
 		}
@@ -227,8 +227,12 @@ func runServices(ctx context.Context, cfg config.Config, log *slog.Logger, serve
 	return g.Wait()
 }
 
-// newWeb builds the web server and returns a func closing what it opened.
-func newWeb(ctx context.Context, cfg config.Config, log *slog.Logger, db *gorm.DB, redisOpt asynq.RedisConnOpt, authSvc *auth.Service) (*web.Server, func(), error) {
+// NewWeb builds the web server and returns a func closing what it opened.
+func NewWeb(ctx context.Context, cfg config.Config, log *slog.Logger, db *gorm.DB, authSvc *auth.Service) (*web.Server, func(), error) {
+	redisOpt, err := jobs.ParseRedisURL(cfg.RedisURL)
+	if err != nil {
+		return nil, nil, err
+	}
 	assets, err := static.Load()
 	if err != nil {
 		return nil, nil, fmt.Errorf("load static assets: %w", err)

@@ -1,6 +1,9 @@
 package auth
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Role is one of the four Crossdock roles.
 type Role string
@@ -51,14 +54,16 @@ const (
 	PermUsersManage Permission = "users:manage"
 )
 
-// Mutating reports whether the permission allows changing something. The
-// auditor role must hold none of these (checked by a test).
+// Mutating reports whether the permission allows changing something: any
+// action other than view, read and export. The auditor role must hold none
+// (checked by a test).
 func (p Permission) Mutating() bool {
-	switch p {
-	case PermUsersManage:
-		return true
+	_, action, _ := strings.Cut(string(p), ":")
+	switch action {
+	case "view", "read", "export":
+		return false
 	}
-	return false
+	return true
 }
 
 // grants maps each role to its permissions.
