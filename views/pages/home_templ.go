@@ -153,7 +153,7 @@ func Home(p HomePage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</div><div class=\"grid grid-2\" style=\"margin-top:16px\"><section class=\"card\" data-testid=\"capabilities\"><h2>What you can do</h2><ul>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</div><div class=\"grid grid-2 mt\"><section class=\"card\" data-testid=\"capabilities\"><h2>What you can do</h2><ul>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -297,7 +297,7 @@ func Home(p HomePage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if p.ShowAudit {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<section class=\"card\" style=\"margin-top:16px\" data-testid=\"recent-audit\"><h2>Recent changes <a href=\"/audit\" class=\"muted\">Full audit log →</a></h2>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<section class=\"card mt\" data-testid=\"recent-audit\"><h2>Recent changes <a href=\"/audit\" class=\"muted\">Full audit log →</a></h2>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
