@@ -25,7 +25,7 @@ if ! up 6379 && command -v redis-server >/dev/null 2>&1; then
 fi
 if { ! up 5432 || ! up 6379; } && command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
   echo "starting PostgreSQL and Redis with docker compose"
-  docker compose up -d --wait postgres redis
+  docker compose -f docker-compose.yml -f deploy/compose.host-ports.yml up -d --wait postgres redis
 fi
 missing=0
 up 5432 || { echo "PostgreSQL is not reachable on 127.0.0.1:5432 (install it, or Docker for 'docker compose up -d postgres')" >&2; missing=1; }

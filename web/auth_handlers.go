@@ -20,10 +20,6 @@ func (s *Server) setSessionCookie(c *fiber.Ctx, token string) {
 
 func (s *Server) loginPageModel(c *fiber.Ctx, errText string) (pages.LoginPage, error) {
 	p := pages.LoginPage{Chrome: s.chrome(c, "Sign in"), OIDC: s.d.OIDC != nil, ReturnTo: auth.SafeReturnTo(c.Query("return_to")), Error: errText}
-	if c.Query("flash") == "logged-out" && errText == "" {
-		p.Chrome.Flash = ""
-		p.Error = ""
-	}
 	if !p.OIDC {
 		users, err := s.d.Auth.DevUsers(ctx(c))
 		if err != nil {

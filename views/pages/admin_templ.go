@@ -74,12 +74,12 @@ func Users(p UsersPage) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"page-head\"><div><h1>Users and roles</h1><p class=\"lede\">Everyone who has signed in, their role and last sign-in. Roles come from the identity provider at every sign-in through the mapping below; disabling a user here ends their sessions and blocks sign-in.</p></div></div><div class=\"table-wrap mb\"><table data-testid=\"users-table\"><thead><tr><th>Name</th><th>Role</th><th>Status</th><th>Last sign-in</th><th>Identity</th>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"page-head\"><div><h1>Users and roles</h1><p class=\"lede\">Everyone who has signed in, their role and last sign‑in. Roles come from the identity provider at every sign‑in through the mapping below; disabling a user here ends their sessions and blocks sign-in.</p></div></div><div class=\"table-wrap mb\"><table data-testid=\"users-table\"><thead><tr><th>Name</th><th>Role</th><th>Status</th><th>Last sign-in</th><th>Identity</th>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if p.CanManage {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<th></th>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<th><span class=\"sr-only\">Actions</span></th>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -189,7 +189,7 @@ func Users(p UsersPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				if p.CanManage {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<td>")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<td class=\"actions-cell\">")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -297,7 +297,7 @@ func Home(p HomePage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if p.ShowAudit {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<section class=\"card mt\" data-testid=\"recent-audit\"><h2>Recent changes <a href=\"/audit\" class=\"muted\">Full audit log →</a></h2>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<section class=\"card mt\" data-testid=\"recent-audit\"><h2>Recent changes <a href=\"/audit\">Full audit log →</a></h2>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
