@@ -52,6 +52,18 @@ const (
 	PermAuditExport Permission = "audit:export"
 	PermUsersRead   Permission = "users:read"
 	PermUsersManage Permission = "users:manage"
+
+	PermCatalogRead           Permission = "catalog:read"
+	PermCatalogWrite          Permission = "catalog:write"
+	PermCatalogExport         Permission = "catalog:export"
+	PermVersionPublish        Permission = "versions:publish"
+	PermVersionDeprecate      Permission = "versions:deprecate"
+	PermVersionRetire         Permission = "versions:retire"
+	PermPoliciesWrite         Permission = "policies:write"
+	PermScheduleRead          Permission = "schedule:read"
+	PermNotificationsRead     Permission = "notifications:read"
+	PermServiceAccountsRead   Permission = "service-accounts:read"
+	PermServiceAccountsManage Permission = "service-accounts:manage"
 )
 
 // Mutating reports whether the permission allows changing something: any
@@ -70,20 +82,25 @@ func (p Permission) Mutating() bool {
 func grants(r Role) []Permission {
 	switch r {
 	case RoleAdmin:
-		return []Permission{PermHomeView, PermProfileRead, PermAuditRead, PermAuditExport, PermUsersRead, PermUsersManage}
+		return []Permission{PermHomeView, PermProfileRead, PermAuditRead, PermAuditExport, PermUsersRead, PermUsersManage,
+			PermCatalogRead, PermCatalogWrite, PermCatalogExport, PermVersionPublish, PermVersionDeprecate, PermVersionRetire,
+			PermPoliciesWrite, PermScheduleRead, PermNotificationsRead, PermServiceAccountsRead, PermServiceAccountsManage}
 	case RoleIntegrationManager:
-		return []Permission{PermHomeView, PermProfileRead, PermAuditRead}
+		return []Permission{PermHomeView, PermProfileRead, PermAuditRead,
+			PermCatalogRead, PermCatalogWrite, PermCatalogExport, PermVersionPublish, PermVersionDeprecate, PermVersionRetire,
+			PermPoliciesWrite, PermScheduleRead, PermNotificationsRead}
 	case RoleBusinessUser:
-		return []Permission{PermHomeView, PermProfileRead}
+		return []Permission{PermHomeView, PermProfileRead, PermCatalogRead, PermScheduleRead, PermNotificationsRead}
 	case RoleAuditor:
-		return []Permission{PermHomeView, PermProfileRead, PermAuditRead, PermAuditExport, PermUsersRead}
+		return []Permission{PermHomeView, PermProfileRead, PermAuditRead, PermAuditExport, PermUsersRead,
+			PermCatalogRead, PermCatalogExport, PermScheduleRead, PermNotificationsRead, PermServiceAccountsRead}
 	}
 	return nil
 }
 
 // AllPermissions lists every declared permission.
 func AllPermissions() []Permission {
-	return []Permission{PermHomeView, PermProfileRead, PermAuditRead, PermAuditExport, PermUsersRead, PermUsersManage}
+	return grants(RoleAdmin) // the admin holds every permission
 }
 
 // Can reports whether role r holds permission p.

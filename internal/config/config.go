@@ -35,8 +35,14 @@ type Config struct {
 	SessionMaxAge      time.Duration
 
 	WorkerConcurrency int
-	LogLevel          string
-	LogFormat         string
+
+	// NoticeOffsets are the days before a sunset at which deprecation
+	// notices are sent; NoticeWebhooks receive them as JSON POSTs.
+	NoticeOffsets  []int
+	NoticeWebhooks []string
+
+	LogLevel  string
+	LogFormat string
 }
 
 // OIDC holds the identity provider settings.
@@ -78,6 +84,8 @@ var Vars = []Var{
 	{"CROSSDOCK_SESSION_IDLE_TIMEOUT", "30m", "Session ends after this long without a request."},
 	{"CROSSDOCK_SESSION_MAX_AGE", "12h", "Session ends this long after login, whatever the activity."},
 	{"CROSSDOCK_WORKER_CONCURRENCY", "10", "asynq worker concurrency per process."},
+	{"CROSSDOCK_NOTICE_OFFSETS", "90,30,7,1", "Days before a sunset at which deprecation notices are recorded and sent."},
+	{"CROSSDOCK_NOTICE_WEBHOOKS", "", "Comma-separated URLs that receive deprecation notices as JSON POSTs (retried until delivered)."},
 	{"CROSSDOCK_LOG_LEVEL", "info", "debug, info, warn or error."},
 	{"CROSSDOCK_LOG_FORMAT", "text", "text or json."},
 }
@@ -141,6 +149,21 @@ func Load(getenv func(string) string) (Config, error) {
 		fail("CROSSDOCK_WORKER_CONCURRENCY must be a positive integer, got %q", get("CROSSDOCK_WORKER_CONCURRENCY"))
 	} else {
 		c.WorkerConcurrency = n
+	}
+	for _, o := range splitList(get("CROSSDOCK_NOTICE_OFFSETS")) {
+		n, err := strconv.Atoi(o)
+		if err != nil || n < 0 || n > 3650 {
+			fail("CROSSDOCK_NOTICE_OFFSETS must be whole days between 0 and 3650, got %q", o)
+			continue
+		}
+		c.NoticeOffsets = append(c.NoticeOffsets, n)
+	}
+	for _, w := range splitList(get("CROSSDOCK_NOTICE_WEBHOOKS")) {
+		if u, err := url.Parse(w); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			fail("CROSSDOCK_NOTICE_WEBHOOKS: %q is not an http(s) URL", w)
+			continue
+		}
+		c.NoticeWebhooks = append(c.NoticeWebhooks, w)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
