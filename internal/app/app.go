@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -22,8 +23,11 @@ import (
 
 	"github.com/crossdock/crossdock/internal/audit"
 	"github.com/crossdock/crossdock/internal/auth"
+	"github.com/crossdock/crossdock/internal/catalog"
 	"github.com/crossdock/crossdock/internal/config"
+	"github.com/crossdock/crossdock/internal/deprecation"
 	"github.com/crossdock/crossdock/internal/jobs"
+	"github.com/crossdock/crossdock/internal/policy"
 	"github.com/crossdock/crossdock/internal/store"
 	"github.com/crossdock/crossdock/static"
 	"github.com/crossdock/crossdock/web"
@@ -205,6 +209,13 @@ func runServices(ctx context.Context, cfg config.Config, log *slog.Logger, serve
 		if err := w.Every("@every 15m", auth.NewPurgeSessionsTask()); err != nil {
 			return err
 		}
+		client := asynq.NewClient(redisOpt)
+		defer client.Close()
+		w.Handle(deprecation.TypeScanNotices, deprecation.ScanProcessor{DB: db, Offsets: cfg.NoticeOffsets, Webhooks: cfg.NoticeWebhooks, Enqueuer: client, Log: log})
+		w.Handle(deprecation.TypeDeliverNotice, deprecation.DeliverProcessor{DB: db, HTTP: &http.Client{Timeout: 10 * time.Second}, Log: log, BaseURL: cfg.BaseURL})
+		if err := w.Every("@every 15m", deprecation.NewScanNoticesTask()); err != nil {
+			return err
+		}
 		g.Go(func() error { return w.Run(gctx) })
 	}
 	if serveWeb {
@@ -248,7 +259,8 @@ func NewWeb(ctx context.Context, cfg config.Config, log *slog.Logger, db *gorm.D
 	inspector := asynq.NewInspectorFromRedisClient(rdb)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	d := web.Deps{Config: cfg, Log: log, DB: db, Redis: rdb, Inspector: inspector, Migrator: migrator, Auth: authSvc, Assets: assets, Metrics: reg}
+	d := web.Deps{Config: cfg, Log: log, DB: db, Redis: rdb, Inspector: inspector, Migrator: migrator, Auth: authSvc, Assets: assets, Metrics: reg,
+		Catalog: catalog.NewService(db), Policy: policy.NewService(db)}
 	if cfg.OIDC.Enabled() {
 		d.OIDC = auth.NewOIDC(cfg.OIDC, db, nil)
 		if err := d.OIDC.Discover(ctx); err != nil {

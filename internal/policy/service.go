@@ -334,3 +334,51 @@ func (s *Service) EffectiveFor(ctx context.Context, versionID int64, override *S
 	}
 	return Effective(ps, override), nil
 }
+
+// Use is one API version a policy set is attached to.
+type Use struct {
+	PolicyID      int64
+	PolicyVersion int
+	APIVersionID  int64
+	APISlug       string
+	APIName       string
+	Version       string
+	Lifecycle     string
+	Position      int
+}
+
+// UsedBy lists where any version of the named policy set is attached.
+func (s *Service) UsedBy(ctx context.Context, name string) ([]Use, error) {
+	var out []Use
+	// policy usage: attachments of every version of one policy set.
+	err := s.db.WithContext(ctx).Raw(`
+		SELECT p.id AS policy_id, p.version AS policy_version, v.id AS api_version_id, a.slug AS api_slug, a.name AS api_name,
+		       v.version, v.lifecycle, pa.position
+		FROM policy_attachments pa
+		JOIN policies p ON p.id = pa.policy_id
+		JOIN api_versions v ON v.id = pa.api_version_id
+		JOIN apis a ON a.id = v.api_id
+		WHERE p.name = ?
+		ORDER BY a.slug, v.major DESC, v.minor DESC, v.patch DESC`, name).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("policy: usage of %s: %w", name, err)
+	}
+	return out, nil
+}
+
+// AttachCounts counts attachments per policy name, for the list page.
+func (s *Service) AttachCounts(ctx context.Context) (map[string]int, error) {
+	var rows []struct {
+		Name  string
+		Count int
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT p.name, count(*) AS count FROM policy_attachments pa JOIN policies p ON p.id = pa.policy_id GROUP BY p.name`).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("policy: attachment counts: %w", err)
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.Name] = r.Count
+	}
+	return out, nil
+}
