@@ -54,6 +54,34 @@ func describe(p auth.Permission) string {
 		return "See users, their roles and the role mapping."
 	case auth.PermUsersManage:
 		return "Disable and re-enable users."
+	case auth.PermCatalogRead:
+		return "Browse the API catalog: owners, versions, contracts, policies."
+	case auth.PermCatalogWrite:
+		return "Register APIs, teams and systems, and draft versions."
+	case auth.PermCatalogExport:
+		return "Export the catalog and the deprecation schedule."
+	case auth.PermVersionPublish:
+		return "Publish versions (refused when a contract breaks its major line)."
+	case auth.PermVersionDeprecate:
+		return "Deprecate versions with a sunset date and successor."
+	case auth.PermVersionRetire:
+		return "Retire deprecated versions."
+	case auth.PermPoliciesWrite:
+		return "Create policy sets and attach them to API versions."
+	case auth.PermScheduleRead:
+		return "See the deprecation schedule."
+	case auth.PermNotificationsRead:
+		return "Read deprecation notices."
+	case auth.PermServiceAccountsRead:
+		return "See the service accounts of the JSON API."
+	case auth.PermServiceAccountsManage:
+		return "Create and revoke service accounts."
+	case auth.PermPartnersRead:
+		return "See trading partners and their onboarding."
+	case auth.PermPartnersManage:
+		return "Onboard partners: identifiers, keys, adapters, status."
+	case auth.PermPartnersApprove:
+		return "Approve a partner's go-live (never your own request)."
 	}
 	return string(p)
 }

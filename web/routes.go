@@ -30,6 +30,7 @@ func (s *Server) routes() []Route {
 	app.Use(recover.New(recover.Config{EnableStackTrace: true}))
 	app.Use(middleware.SecurityHeaders(s.secure))
 	app.Use(middleware.Session(s.d.Auth, s.d.Log))
+	app.Use(middleware.Bearer(s.bearerPrincipal)) // service accounts, /api/ only
 	app.Use(middleware.CSRF(s.d.Config.BaseURL))
 
 	r := &table{app: app}
@@ -60,10 +61,84 @@ func (s *Server) routes() []Route {
 	r.get("/admin/users", auth.PermUsersRead, s.usersPage)
 	r.post("/admin/users/:id/disable", auth.PermUsersManage, s.disableUser)
 	r.post("/admin/users/:id/enable", auth.PermUsersManage, s.enableUser)
+	r.get("/admin/service-accounts", auth.PermServiceAccountsRead, s.serviceAccountsPage)
+	r.post("/admin/service-accounts", auth.PermServiceAccountsManage, s.createServiceAccount)
+	r.post("/admin/service-accounts/:id/revoke", auth.PermServiceAccountsManage, s.revokeServiceAccount)
+
+	// CATALOG: APIs, versions and their lifecycle, teams and systems.
+	// Literal segments ("new", "export.csv") come before the :slug routes.
+	r.get("/catalog", auth.PermCatalogRead, s.catalogPage)
+	r.get("/catalog/export.csv", auth.PermCatalogExport, s.catalogExportCSV)
+	r.get("/catalog/export.json", auth.PermCatalogExport, s.catalogExportJSON)
+	r.get("/catalog/apis/new", auth.PermCatalogWrite, s.newAPIPage)
+	r.post("/catalog/apis", auth.PermCatalogWrite, s.createAPI)
+	r.get("/catalog/apis/:slug", auth.PermCatalogRead, s.apiPage)
+	r.get("/catalog/apis/:slug/edit", auth.PermCatalogWrite, s.editAPIPage)
+	r.post("/catalog/apis/:slug", auth.PermCatalogWrite, s.updateAPI)
+	r.get("/catalog/apis/:slug/diff", auth.PermCatalogRead, s.diffPage)
+	r.get("/catalog/apis/:slug/versions/new", auth.PermCatalogWrite, s.newVersionPage)
+	r.post("/catalog/apis/:slug/versions", auth.PermCatalogWrite, s.createVersion)
+	r.get("/catalog/apis/:slug/versions/:version", auth.PermCatalogRead, s.versionPage)
+	r.get("/catalog/apis/:slug/versions/:version/edit", auth.PermCatalogWrite, s.editVersionPage)
+	r.post("/catalog/apis/:slug/versions/:version", auth.PermCatalogWrite, s.updateVersion)
+	r.get("/catalog/apis/:slug/versions/:version/publish", auth.PermVersionPublish, s.publishPage)
+	r.post("/catalog/apis/:slug/versions/:version/publish", auth.PermVersionPublish, s.publishVersion)
+	r.get("/catalog/apis/:slug/versions/:version/deprecate", auth.PermVersionDeprecate, s.deprecatePage)
+	r.post("/catalog/apis/:slug/versions/:version/deprecate", auth.PermVersionDeprecate, s.deprecateVersion)
+	r.post("/catalog/apis/:slug/versions/:version/retire", auth.PermVersionRetire, s.retireVersion)
+	r.get("/catalog/teams", auth.PermCatalogRead, s.teamsPage)
+	r.get("/catalog/teams/new", auth.PermCatalogWrite, s.newTeamPage)
+	r.post("/catalog/teams", auth.PermCatalogWrite, s.createTeam)
+	r.get("/catalog/teams/:slug", auth.PermCatalogRead, s.teamPage)
+	r.get("/catalog/teams/:slug/edit", auth.PermCatalogWrite, s.editTeamPage)
+	r.post("/catalog/teams/:slug", auth.PermCatalogWrite, s.updateTeam)
+	r.get("/catalog/systems", auth.PermCatalogRead, s.systemsPage)
+	r.get("/catalog/systems/new", auth.PermCatalogWrite, s.newSystemPage)
+	r.post("/catalog/systems", auth.PermCatalogWrite, s.createSystem)
+	r.get("/catalog/systems/:slug", auth.PermCatalogRead, s.systemPage)
+	r.get("/catalog/systems/:slug/edit", auth.PermCatalogWrite, s.editSystemPage)
+	r.post("/catalog/systems/:slug", auth.PermCatalogWrite, s.updateSystem)
+
+	// Policies: governance templates attached to API versions.
+	r.get("/policies", auth.PermCatalogRead, s.policiesPage)
+	r.get("/policies/new", auth.PermPoliciesWrite, s.newPolicyPage)
+	r.post("/policies", auth.PermPoliciesWrite, s.createPolicy)
+	r.get("/policies/:name", auth.PermCatalogRead, s.policyPage)
+	r.post("/policies/:name/attach", auth.PermPoliciesWrite, s.attachPolicy)
+	r.post("/policies/:name/detach", auth.PermPoliciesWrite, s.detachPolicy)
+
+	// Deprecations and notices.
+	r.get("/deprecations", auth.PermScheduleRead, s.schedulePage)
+	r.get("/deprecations/export.csv", auth.PermCatalogExport, s.scheduleExportCSV)
+	r.get("/notifications", auth.PermNotificationsRead, s.notificationsPage)
+
+	// PARTNERS: trading partners, their contacts, API keys and policy
+	// overrides, onboarding status and the four-eyes go-live. Literal
+	// segments ("new", "approvals", "go-live") come before the :code routes.
+	r.get("/partners", auth.PermPartnersRead, s.partnersPage)
+	r.get("/partners/new", auth.PermPartnersManage, s.newPartnerPage)
+	r.post("/partners", auth.PermPartnersManage, s.createPartner)
+	r.get("/partners/approvals", auth.PermPartnersApprove, s.partnerApprovalsPage)
+	r.post("/partners/go-live/:id/approve", auth.PermPartnersApprove, s.approveGoLive)
+	r.post("/partners/go-live/:id/reject", auth.PermPartnersApprove, s.rejectGoLive)
+	r.get("/partners/:code", auth.PermPartnersRead, s.partnerPage)
+	r.get("/partners/:code/edit", auth.PermPartnersManage, s.editPartnerPage)
+	r.post("/partners/:code", auth.PermPartnersManage, s.updatePartner)
+	r.post("/partners/:code/status", auth.PermPartnersManage, s.movePartner)
+	r.post("/partners/:code/contacts", auth.PermPartnersManage, s.addPartnerContact)
+	r.post("/partners/:code/contacts/:id/remove", auth.PermPartnersManage, s.removePartnerContact)
+	r.post("/partners/:code/keys", auth.PermPartnersManage, s.issuePartnerKey)
+	r.post("/partners/:code/keys/:id/rotate", auth.PermPartnersManage, s.rotatePartnerKey)
+	r.post("/partners/:code/keys/:id/revoke", auth.PermPartnersManage, s.revokePartnerKey)
+	r.post("/partners/:code/policy-overrides", auth.PermPartnersManage, s.setPartnerOverride)
+	r.post("/partners/:code/policy-overrides/remove", auth.PermPartnersManage, s.removePartnerOverride)
+	r.post("/partners/:code/go-live", auth.PermPartnersManage, s.requestGoLive)
 
 	// JSON API (RFC 9457 problem details on every error).
 	r.get("/api/v1/me", auth.PermProfileRead, s.apiMe)
 	r.get("/api/v1/audit/events", auth.PermAuditRead, s.apiAuditEvents)
+	r.post("/api/v1/apply", auth.PermCatalogWrite, s.apiApply)
+	r.get("/api/v1/export", auth.PermCatalogExport, s.apiExport)
 
 	return r.routes
 }
@@ -100,15 +175,30 @@ func navFor(role auth.Role, path string) []layout.NavSection {
 	}
 	entries := []entry{
 		{"", "Home", "/", "home", auth.PermHomeView},
+		{"Catalog", "APIs", "/catalog", "catalog", auth.PermCatalogRead},
+		{"Catalog", "Teams & systems", "/catalog/teams", "teams", auth.PermCatalogRead},
+		{"Catalog", "Policies", "/policies", "policies", auth.PermCatalogRead},
+		{"Catalog", "Deprecations", "/deprecations", "schedule", auth.PermScheduleRead},
+		{"Partners", "Trading partners", "/partners", "partners", auth.PermPartnersRead},
 		{"Governance", "Audit log", "/audit", "audit", auth.PermAuditRead},
 		{"Administration", "Users & roles", "/admin/users", "users", auth.PermUsersRead},
+		{"Administration", "Service accounts", "/admin/service-accounts", "key", auth.PermServiceAccountsRead},
+	}
+	// The most specific matching entry is the current one (/catalog/teams
+	// inside /catalog); navAlias maps pages to the entry that lists them.
+	path = navAlias(path)
+	current := ""
+	for _, e := range entries {
+		if role.Can(e.perm) && (path == e.href || (e.href != "/" && strings.HasPrefix(path, e.href+"/"))) && len(e.href) > len(current) {
+			current = e.href
+		}
 	}
 	var out []layout.NavSection
 	for _, e := range entries {
 		if !role.Can(e.perm) {
 			continue
 		}
-		active := path == e.href || (e.href != "/" && strings.HasPrefix(path, e.href+"/"))
+		active := e.href == current
 		item := layout.NavItem{Label: e.label, Href: e.href, Icon: e.icon, Active: active}
 		if n := len(out); n > 0 && out[n-1].Title == e.section {
 			out[n-1].Items = append(out[n-1].Items, item)
@@ -129,8 +219,10 @@ func flashText(code string) string {
 		return "The user was enabled."
 	case "logged-out":
 		return "You have signed out."
+	case "service-account-revoked":
+		return "The service account was revoked; its token no longer works."
 	}
-	return ""
+	return catalogFlashText(code)
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -18,7 +18,13 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/crossdock/crossdock/internal/auth"
+	"github.com/crossdock/crossdock/internal/catalog"
+	"github.com/crossdock/crossdock/internal/catalogcode"
 	"github.com/crossdock/crossdock/internal/config"
+	"github.com/crossdock/crossdock/internal/partner"
+	"github.com/crossdock/crossdock/internal/policy"
+	"github.com/crossdock/crossdock/internal/scorecard"
+	"github.com/crossdock/crossdock/internal/serviceaccount"
 	"github.com/crossdock/crossdock/internal/store"
 	"github.com/crossdock/crossdock/static"
 	"github.com/crossdock/crossdock/views/layout"
@@ -38,6 +44,15 @@ type Deps struct {
 	OIDC      *auth.OIDC // nil when the development login is used
 	Assets    *static.Assets
 	Metrics   *prometheus.Registry
+	Catalog   *catalog.Service
+	Policy    *policy.Service
+	Scorecard *scorecard.Service
+	// CatalogCode applies and exports catalog documents (the JSON API).
+	CatalogCode *catalogcode.Service
+	// ServiceAccounts authenticates bearer tokens and backs the admin page.
+	ServiceAccounts *serviceaccount.Service
+	// Partners is the trading-partner register (the /partners pages).
+	Partners *partner.Service
 }
 
 // Server is the Fiber app and its route table.
@@ -90,6 +105,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	var fe *fiber.Error
 	var le *auth.LoginError
 	var ve *validationError
+	var te *catalog.TransitionError
+	var pte *partner.TransitionError
+	var pve *partner.ValidationError
 	switch {
 	case errors.As(err, &ve):
 		status, title, detail = http.StatusUnprocessableEntity, "Invalid input", "Some fields are not valid; see errors."
@@ -102,8 +120,24 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		status, title, detail = http.StatusForbidden, "You do not have access to this page", "Your role does not allow this. If you need it, ask an administrator."
 	case errors.Is(err, middleware.ErrCSRF):
 		status, title, detail = http.StatusForbidden, "This form has expired", "The page was open too long or came from another site. Reload the page and try again."
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, catalog.ErrNotFound), errors.Is(err, policy.ErrNotFound), errors.Is(err, partner.ErrNotFound):
 		status, title, detail = http.StatusNotFound, "Not found", "There is nothing here. It may have been removed, or the link is wrong."
+	case errors.Is(err, catalog.ErrForbidden):
+		status, title, detail = http.StatusForbidden, "Your role does not allow this change", "Ask an integration manager or an administrator to make it."
+	case errors.As(err, &te):
+		status, title, detail = http.StatusConflict, "This lifecycle change is not possible", strings.Join(te.Reasons, "; ")+"."
+	case errors.Is(err, catalog.ErrImmutable):
+		status, title, detail = http.StatusConflict, "Published version is immutable", "A published version's contract cannot change: create a new version instead."
+	case errors.As(err, &pte): // before ErrConflict, which it matches
+		status, title, detail = http.StatusUnprocessableEntity, "This partner change is not possible", partnerReasons(pte.Reasons)
+	case errors.Is(err, partner.ErrSameApprover):
+		status, title, detail = http.StatusForbidden, "Another person must approve", "You requested this go-live, so you cannot approve it: "+partner.ErrSameApprover.Error()+"."
+	case errors.Is(err, partner.ErrActorRequired):
+		status, title, detail = http.StatusForbidden, "A signed-in person is needed", "Go-live requests and approvals need a signed-in person; a service account cannot make them."
+	case errors.Is(err, partner.ErrConflict):
+		status, title, detail = http.StatusConflict, "The partner changed meanwhile", "Someone else changed this partner at the same time. Reload the page and try again."
+	case errors.As(err, &pve):
+		status, title, detail = http.StatusUnprocessableEntity, "Invalid input", partnerReasons(fieldMessages(pve.Fields))
 	case errors.As(err, &le):
 		status, title, detail = http.StatusBadRequest, "Sign-in failed", le.Reason+"."
 	case errors.As(err, &fe):

@@ -24,10 +24,14 @@ import (
 	"github.com/crossdock/crossdock/internal/audit"
 	"github.com/crossdock/crossdock/internal/auth"
 	"github.com/crossdock/crossdock/internal/catalog"
+	"github.com/crossdock/crossdock/internal/catalogcode"
 	"github.com/crossdock/crossdock/internal/config"
 	"github.com/crossdock/crossdock/internal/deprecation"
 	"github.com/crossdock/crossdock/internal/jobs"
+	"github.com/crossdock/crossdock/internal/partner"
 	"github.com/crossdock/crossdock/internal/policy"
+	"github.com/crossdock/crossdock/internal/scorecard"
+	"github.com/crossdock/crossdock/internal/serviceaccount"
 	"github.com/crossdock/crossdock/internal/store"
 	"github.com/crossdock/crossdock/static"
 	"github.com/crossdock/crossdock/web"
@@ -42,6 +46,10 @@ Usage:
   crossdock migrate up|down|status
   crossdock seed --demo           load demo users (and demo data)
   crossdock audit verify          check the audit log's hash chain
+  crossdock apply -f FILE [--dry-run]
+                                  make the catalog match a YAML or JSON catalog file
+  crossdock export [-o FILE] [--format yaml|json]
+                                  write the catalog as a catalog file
 
 Configuration comes from CROSSDOCK_* environment variables (see README).
 `
@@ -61,7 +69,13 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 	if err := run(ctx, cfg, log, args, stdout); err != nil {
 		var ce *config.Error
 		var ue usageError
+		var ee exitError
 		switch {
+		case errors.As(err, &ee):
+			if ee.msg != "" {
+				fmt.Fprintln(stderr, ee.msg)
+			}
+			return ee.code
 		case errors.As(err, &ce):
 			fmt.Fprintln(stderr, err)
 			return 2
@@ -118,6 +132,10 @@ func run(ctx context.Context, cfg config.Config, log *slog.Logger, args []string
 			}
 			return nil
 		})
+	case "apply":
+		return runApply(ctx, cfg, log, args[1:], stdout)
+	case "export":
+		return runExport(ctx, cfg, log, args[1:], stdout)
 	}
 	return usageError(fmt.Sprintf("unknown command %q", args[0]))
 }
@@ -260,7 +278,9 @@ func NewWeb(ctx context.Context, cfg config.Config, log *slog.Logger, db *gorm.D
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	d := web.Deps{Config: cfg, Log: log, DB: db, Redis: rdb, Inspector: inspector, Migrator: migrator, Auth: authSvc, Assets: assets, Metrics: reg,
-		Catalog: catalog.NewService(db), Policy: policy.NewService(db)}
+		Catalog: catalog.NewService(db), Policy: policy.NewService(db), Scorecard: scorecard.NewService(db)}
+	d.CatalogCode, d.ServiceAccounts = catalogcode.NewService(db, d.Catalog), serviceaccount.NewService(db)
+	d.Partners = partner.NewService(db, nil) // nil facts: no adapter or conformance yet, so go-live is refused
 	if cfg.OIDC.Enabled() {
 		d.OIDC = auth.NewOIDC(cfg.OIDC, db, nil)
 		if err := d.OIDC.Discover(ctx); err != nil {

@@ -64,6 +64,10 @@ const (
 	PermNotificationsRead     Permission = "notifications:read"
 	PermServiceAccountsRead   Permission = "service-accounts:read"
 	PermServiceAccountsManage Permission = "service-accounts:manage"
+
+	PermPartnersRead    Permission = "partners:read"
+	PermPartnersManage  Permission = "partners:manage"
+	PermPartnersApprove Permission = "partners:approve"
 )
 
 // Mutating reports whether the permission allows changing something: any
@@ -84,16 +88,18 @@ func grants(r Role) []Permission {
 	case RoleAdmin:
 		return []Permission{PermHomeView, PermProfileRead, PermAuditRead, PermAuditExport, PermUsersRead, PermUsersManage,
 			PermCatalogRead, PermCatalogWrite, PermCatalogExport, PermVersionPublish, PermVersionDeprecate, PermVersionRetire,
-			PermPoliciesWrite, PermScheduleRead, PermNotificationsRead, PermServiceAccountsRead, PermServiceAccountsManage}
+			PermPoliciesWrite, PermScheduleRead, PermNotificationsRead, PermServiceAccountsRead, PermServiceAccountsManage,
+			PermPartnersRead, PermPartnersManage, PermPartnersApprove}
 	case RoleIntegrationManager:
 		return []Permission{PermHomeView, PermProfileRead, PermAuditRead,
 			PermCatalogRead, PermCatalogWrite, PermCatalogExport, PermVersionPublish, PermVersionDeprecate, PermVersionRetire,
-			PermPoliciesWrite, PermScheduleRead, PermNotificationsRead}
+			PermPoliciesWrite, PermScheduleRead, PermNotificationsRead,
+			PermPartnersRead, PermPartnersManage, PermPartnersApprove}
 	case RoleBusinessUser:
-		return []Permission{PermHomeView, PermProfileRead, PermCatalogRead, PermScheduleRead, PermNotificationsRead}
+		return []Permission{PermHomeView, PermProfileRead, PermCatalogRead, PermScheduleRead, PermNotificationsRead, PermPartnersRead}
 	case RoleAuditor:
 		return []Permission{PermHomeView, PermProfileRead, PermAuditRead, PermAuditExport, PermUsersRead,
-			PermCatalogRead, PermCatalogExport, PermScheduleRead, PermNotificationsRead, PermServiceAccountsRead}
+			PermCatalogRead, PermCatalogExport, PermScheduleRead, PermNotificationsRead, PermServiceAccountsRead, PermPartnersRead}
 	}
 	return nil
 }

@@ -61,7 +61,8 @@ type Identity struct {
 	Issuer, Subject, Email, Name string
 }
 
-// Principal is the authenticated person behind a request.
+// Principal is the authenticated person behind a request, or the service
+// account behind a bearer-token API call (then UserID is 0).
 type Principal struct {
 	UserID    int64
 	Name      string
@@ -69,10 +70,19 @@ type Principal struct {
 	Role      Role
 	CSRFToken string
 	IDToken   string
+
+	// ServiceAccountID is set instead of UserID for a service account
+	// calling the JSON API with a bearer token.
+	ServiceAccountID int64
 }
 
 // ActorID is the audit actor id of the principal.
-func (p Principal) ActorID() string { return "user:" + strconv.FormatInt(p.UserID, 10) }
+func (p Principal) ActorID() string {
+	if p.ServiceAccountID != 0 {
+		return "service-account:" + strconv.FormatInt(p.ServiceAccountID, 10)
+	}
+	return "user:" + strconv.FormatInt(p.UserID, 10)
+}
 
 // Service provisions users and manages their sessions.
 type Service struct {

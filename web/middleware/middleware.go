@@ -115,7 +115,9 @@ func AccessLog(log *slog.Logger, m *Metrics, errorHandler fiber.ErrorHandler) fi
 		m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 		m.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
 		attrs := []any{"method", method, "path", c.Path(), "route", route, "status", status, "duration_ms", float64(elapsed.Microseconds()) / 1000, "request_id", GetRequestID(c)}
-		if p, ok := GetPrincipal(c); ok {
+		if p, ok := GetPrincipal(c); ok && p.ServiceAccountID != 0 {
+			attrs = append(attrs, "service_account_id", p.ServiceAccountID)
+		} else if ok {
 			attrs = append(attrs, "user_id", p.UserID)
 		}
 		if status >= 500 {
@@ -188,11 +190,15 @@ func CSRFToken(c *fiber.Ctx, secure bool) string {
 }
 
 // CSRF rejects state-changing requests whose token does not match, and
-// cross-origin ones outright.
+// cross-origin ones outright. JSON API calls that carry a bearer token and
+// no session cookie are exempt: a browser cannot be made to send them.
 func CSRF(baseURL string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		switch c.Method() {
 		case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+			return c.Next()
+		}
+		if bearerWithoutSession(c) {
 			return c.Next()
 		}
 		if origin := c.Get(fiber.HeaderOrigin); origin != "" && origin != "null" && !strings.EqualFold(origin, baseURL) && !strings.EqualFold(origin, c.BaseURL()) {

@@ -1,0 +1,516 @@
+package canonical
+
+import (
+	"encoding/json"
+	"math"
+	"math/big"
+	"unicode/utf8"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// Checker validates documents against one compiled schema. It first runs
+// a fast check over a copy of the compiled schema graph (no allocation per
+// value, common patterns matched without regexp); only when that check
+// fails, or when the schema uses a keyword the fast check does not
+// implement, does it ask the jsonschema library, whose error is then the
+// answer. So the verdict and every error message are the library's, and
+// valid documents (the common case) cost a fraction of a full validation.
+//
+// The fast check implements: boolean schemas, $ref, type, const, enum,
+// format, allOf, if/then/else, required, properties,
+// additionalProperties, items, minItems, maxItems, minLength, maxLength,
+// pattern, minimum and maximum (the keywords of the canonical schemas);
+// TestCheckerAgreesWithLibrary compares both on thousands of mutated
+// documents. A Checker is safe for concurrent use.
+type Checker struct {
+	schema *jsonschema.Schema
+	root   *node // nil when the schema is outside the fast check
+}
+
+// NewChecker prepares a Checker for s.
+func NewChecker(s *jsonschema.Schema) *Checker {
+	c := &Checker{schema: s}
+	memo := map[*jsonschema.Schema]*node{}
+	if n, ok := compileNode(s, memo); ok {
+		c.root = n
+	}
+	return c
+}
+
+// Fast reports whether the schema is within what the fast check handles.
+func (c *Checker) Fast() bool { return c.root != nil }
+
+// QuickCheck reports whether the fast check alone accepts v; false means
+// only that the library has to decide (Validate does that).
+func (c *Checker) QuickCheck(v any) bool { return c.root != nil && c.root.valid(v) }
+
+// Validate returns nil when v is valid and the library's
+// *jsonschema.ValidationError when it is not.
+func (c *Checker) Validate(v any) error {
+	if c.QuickCheck(v) {
+		return nil
+	}
+	return c.schema.Validate(v)
+}
+
+type typeSet uint8
+
+const (
+	tNull typeSet = 1 << iota
+	tBool
+	tNumber
+	tInteger
+	tString
+	tArray
+	tObject
+)
+
+// node is one schema of the graph, reduced to what the fast check needs.
+type node struct {
+	boolean    *bool
+	types      typeSet
+	constant   *any
+	enum       []any
+	format     func(any) error
+	ref        *node
+	required   []string
+	props      map[string]*node
+	addlDeny   bool
+	addl       *node
+	minItems   int // -1: none
+	maxItems   int
+	items      *node
+	minLen     int
+	maxLen     int
+	lengths    bool
+	pattern    func(string) bool
+	min, max   *big.Rat
+	intBounds  bool // min and max (when set) are integers fitting int64
+	minI, maxI int64
+	allOf      []*node
+	ifN, thenN *node
+	elseN      *node
+}
+
+// compileNode copies s into a node; ok is false when s (or any schema it
+// reaches) uses a keyword the fast check does not implement.
+func compileNode(s *jsonschema.Schema, memo map[*jsonschema.Schema]*node) (*node, bool) {
+	if s == nil {
+		return nil, true
+	}
+	if n, seen := memo[s]; seen {
+		return n, true
+	}
+	if s.DraftVersion < 2019 || s.Not != nil || s.AnyOf != nil || s.OneOf != nil ||
+		s.RecursiveRef != nil || s.DynamicRef != nil || s.MaxProperties != nil || s.MinProperties != nil ||
+		s.PropertyNames != nil || s.PatternProperties != nil || s.Dependencies != nil ||
+		s.DependentRequired != nil || s.DependentSchemas != nil || s.UnevaluatedProperties != nil ||
+		s.UnevaluatedItems != nil || s.UniqueItems || s.Contains != nil || s.MinContains != nil ||
+		s.MaxContains != nil || s.Items != nil || s.AdditionalItems != nil || s.PrefixItems != nil ||
+		s.ContentEncoding != nil || s.ContentMediaType != nil || s.ContentSchema != nil ||
+		s.ExclusiveMaximum != nil || s.ExclusiveMinimum != nil || s.MultipleOf != nil ||
+		len(s.Extensions) > 0 {
+		return nil, false
+	}
+	n := &node{boolean: s.Bool, constant: s.Const, required: s.Required, min: s.Minimum, max: s.Maximum,
+		minItems: -1, maxItems: -1}
+	memo[s] = n
+	n.intBounds = true
+	if n.min != nil {
+		n.intBounds = n.min.IsInt() && n.min.Num().IsInt64()
+		if n.intBounds {
+			n.minI = n.min.Num().Int64()
+		}
+	}
+	if n.max != nil && n.intBounds {
+		n.intBounds = n.max.IsInt() && n.max.Num().IsInt64()
+		if n.intBounds {
+			n.maxI = n.max.Num().Int64()
+		}
+	}
+	if s.Types != nil {
+		for _, t := range s.Types.ToStrings() {
+			n.types |= map[string]typeSet{"null": tNull, "boolean": tBool, "number": tNumber,
+				"integer": tInteger, "string": tString, "array": tArray, "object": tObject}[t]
+		}
+	}
+	if s.Enum != nil {
+		n.enum = s.Enum.Values
+		if n.enum == nil {
+			n.enum = []any{}
+		}
+	}
+	if s.Format != nil {
+		n.format = s.Format.Validate
+	}
+	if s.MinItems != nil {
+		n.minItems = *s.MinItems
+	}
+	if s.MaxItems != nil {
+		n.maxItems = *s.MaxItems
+	}
+	n.minLen, n.maxLen = -1, -1
+	if s.MinLength != nil {
+		n.minLen, n.lengths = *s.MinLength, true
+	}
+	if s.MaxLength != nil {
+		n.maxLen, n.lengths = *s.MaxLength, true
+	}
+	if s.Pattern != nil {
+		n.pattern = matcher(s.Pattern)
+	}
+	var ok bool
+	switch ap := s.AdditionalProperties.(type) {
+	case nil:
+	case bool:
+		n.addlDeny = !ap
+	case *jsonschema.Schema:
+		if n.addl, ok = compileNode(ap, memo); !ok {
+			return nil, false
+		}
+	default:
+		return nil, false
+	}
+	for _, sub := range []struct {
+		s   *jsonschema.Schema
+		dst **node
+	}{{s.Ref, &n.ref}, {s.If, &n.ifN}, {s.Then, &n.thenN}, {s.Else, &n.elseN}, {s.Items2020, &n.items}} {
+		if *sub.dst, ok = compileNode(sub.s, memo); !ok {
+			return nil, false
+		}
+	}
+	for _, a := range s.AllOf {
+		an, ok := compileNode(a, memo)
+		if !ok {
+			return nil, false
+		}
+		n.allOf = append(n.allOf, an)
+	}
+	if len(s.Properties) > 0 {
+		n.props = make(map[string]*node, len(s.Properties))
+		for k, p := range s.Properties {
+			pn, ok := compileNode(p, memo)
+			if !ok {
+				return nil, false
+			}
+			n.props[k] = pn
+		}
+	}
+	return n, true
+}
+
+// matcher returns a hand-written matcher for the patterns the canonical
+// schemas use most, and the compiled regexp for any other.
+func matcher(re jsonschema.Regexp) func(string) bool {
+	switch re.String() {
+	case `^-?(0|[1-9][0-9]*)(\.[0-9]+)?$`:
+		return isDecimal
+	case `^[0-9]{13}$`:
+		return func(s string) bool { return len(s) == 13 && digits(s) }
+	case `^[0-9]{14}$`:
+		return func(s string) bool { return len(s) == 14 && digits(s) }
+	case `^[0-9]{18}$`:
+		return func(s string) bool { return len(s) == 18 && digits(s) }
+	case `^[A-Za-z][A-Za-z0-9]*(:[A-Za-z0-9_.-]+)?$`:
+		return isScheme
+	case `^[a-z][A-Za-z]*$`:
+		return func(s string) bool {
+			if len(s) == 0 || !lower(s[0]) {
+				return false
+			}
+			for i := 1; i < len(s); i++ {
+				if !letter(s[i]) {
+					return false
+				}
+			}
+			return true
+		}
+	case `^[A-Z]{3}$`:
+		return func(s string) bool {
+			return len(s) == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z'
+		}
+	}
+	return re.MatchString
+}
+
+func lower(c byte) bool  { return c >= 'a' && c <= 'z' }
+func letter(c byte) bool { return lower(c) || c >= 'A' && c <= 'Z' }
+func digit(c byte) bool  { return c >= '0' && c <= '9' }
+
+// isScheme matches ^[A-Za-z][A-Za-z0-9]*(:[A-Za-z0-9_.-]+)?$.
+func isScheme(s string) bool {
+	if len(s) == 0 || !letter(s[0]) {
+		return false
+	}
+	i := 1
+	for i < len(s) && (letter(s[i]) || digit(s[i])) {
+		i++
+	}
+	if i == len(s) {
+		return true
+	}
+	if s[i] != ':' || i+1 == len(s) {
+		return false
+	}
+	for _, c := range []byte(s[i+1:]) {
+		if !letter(c) && !digit(c) && c != '_' && c != '.' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isDecimal matches ^-?(0|[1-9][0-9]*)(\.[0-9]+)?$.
+func isDecimal(s string) bool {
+	if len(s) > 0 && s[0] == '-' {
+		s = s[1:]
+	}
+	i := 0
+	switch {
+	case len(s) == 0:
+		return false
+	case s[0] == '0':
+		i = 1
+	case s[0] >= '1' && s[0] <= '9':
+		for i = 1; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		}
+	default:
+		return false
+	}
+	if i == len(s) {
+		return true
+	}
+	if s[i] != '.' || i+1 == len(s) {
+		return false
+	}
+	return digits(s[i+1:])
+}
+
+func typeOf(v any) typeSet {
+	switch x := v.(type) {
+	case nil:
+		return tNull
+	case bool:
+		return tBool
+	case string:
+		return tString
+	case []any:
+		return tArray
+	case map[string]any:
+		return tObject
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return tNumber | tInteger
+	case float64:
+		return floatType(x)
+	case float32:
+		return floatType(float64(x))
+	case json.Number:
+		r, ok := new(big.Rat).SetString(string(x))
+		if !ok {
+			return 0
+		}
+		if r.IsInt() {
+			return tNumber | tInteger
+		}
+		return tNumber
+	}
+	return 0
+}
+
+func floatType(f float64) typeSet {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0
+	}
+	if f == math.Trunc(f) {
+		return tNumber | tInteger
+	}
+	return tNumber
+}
+
+func (n *node) valid(v any) bool {
+	if n.boolean != nil {
+		return *n.boolean
+	}
+	t := typeOf(v)
+	if t == 0 || n.types != 0 && t&n.types == 0 {
+		return false
+	}
+	if n.constant != nil && !equal(v, *n.constant) {
+		return false
+	}
+	if n.enum != nil {
+		found := false
+		for _, e := range n.enum {
+			if equal(v, e) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	if n.format != nil && n.format(v) != nil {
+		return false
+	}
+	if n.ref != nil && !n.ref.valid(v) {
+		return false
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		for _, r := range n.required {
+			if _, ok := x[r]; !ok {
+				return false
+			}
+		}
+		for k, val := range x {
+			if p, ok := n.props[k]; ok {
+				if !p.valid(val) {
+					return false
+				}
+				continue
+			}
+			if n.addlDeny || n.addl != nil && !n.addl.valid(val) {
+				return false
+			}
+		}
+	case []any:
+		if n.minItems >= 0 && len(x) < n.minItems || n.maxItems >= 0 && len(x) > n.maxItems {
+			return false
+		}
+		if n.items != nil {
+			for _, e := range x {
+				if !n.items.valid(e) {
+					return false
+				}
+			}
+		}
+	case string:
+		if n.lengths {
+			l := utf8.RuneCountInString(x)
+			if n.minLen >= 0 && l < n.minLen || n.maxLen >= 0 && l > n.maxLen {
+				return false
+			}
+		}
+		if n.pattern != nil && !n.pattern(x) {
+			return false
+		}
+	case int:
+		if n.intBounds && (n.min != nil && int64(x) < n.minI || n.max != nil && int64(x) > n.maxI) {
+			return false
+		}
+		if !n.intBounds && !n.inBounds(v) {
+			return false
+		}
+	default:
+		if t&tNumber != 0 && !n.inBounds(v) {
+			return false
+		}
+	}
+	for _, a := range n.allOf {
+		if !a.valid(v) {
+			return false
+		}
+	}
+	if n.ifN != nil {
+		if n.ifN.valid(v) {
+			if n.thenN != nil && !n.thenN.valid(v) {
+				return false
+			}
+		} else if n.elseN != nil && !n.elseN.valid(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// inBounds checks minimum and maximum.
+func (n *node) inBounds(v any) bool {
+	if n.min == nil && n.max == nil {
+		return true
+	}
+	r, ok := rat(v)
+	return ok && (n.min == nil || r.Cmp(n.min) >= 0) && (n.max == nil || r.Cmp(n.max) <= 0)
+}
+
+func rat(v any) (*big.Rat, bool) {
+	switch x := v.(type) {
+	case json.Number:
+		return new(big.Rat).SetString(string(x))
+	case float64:
+		return new(big.Rat).SetFloat64(x), true
+	case float32:
+		return new(big.Rat).SetFloat64(float64(x)), true
+	case int:
+		return new(big.Rat).SetInt64(int64(x)), true
+	case int8:
+		return new(big.Rat).SetInt64(int64(x)), true
+	case int16:
+		return new(big.Rat).SetInt64(int64(x)), true
+	case int32:
+		return new(big.Rat).SetInt64(int64(x)), true
+	case int64:
+		return new(big.Rat).SetInt64(x), true
+	case uint, uint8, uint16, uint32, uint64:
+		b, _ := json.Marshal(x)
+		return new(big.Rat).SetString(string(b))
+	}
+	return nil, false
+}
+
+// equal is JSON equality (numbers by value).
+func equal(a, b any) bool {
+	ta, tb := typeOf(a), typeOf(b)
+	if ta&tNumber != 0 || tb&tNumber != 0 {
+		if ta&tNumber == 0 || tb&tNumber == 0 {
+			return false
+		}
+		ra, ok1 := rat(a)
+		rb, ok2 := rat(b)
+		return ok1 && ok2 && ra.Cmp(rb) == 0
+	}
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !equal(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, xv := range x {
+			yv, ok := y[k]
+			if !ok || !equal(xv, yv) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}

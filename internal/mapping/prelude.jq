@@ -1,0 +1,127 @@
+# Crossdock mapping prelude: jq definitions available to every mapping
+# program, next to the native helpers (functions.go): x12date, x12time,
+# isodate, implied(n), decimal, integer, gtin, gln, sscc (each with an
+# optional verify argument), gs1valid, el(n), el(n; c), idpairs(first;
+# last), compact, seg(id), segs(id), qty(value; unit), money(amount;
+# currency), pack (a PO4 segment as a Pack), piddesc (the first PID*F
+# description of a loop). $tables holds the adapter's lookup tables; the
+# table-driven helpers are native (_lookup, _gs1id, _x12id, _itemids) and
+# wrapped here to pass $tables.
+
+# Generic ---------------------------------------------------------------
+
+# many: the elements of an array, a single value as itself, nothing for
+# null (XML children that may or may not repeat).
+def many: if type == "array" then .[] elif . == null then empty else . end;
+
+# opt($v): null for null and "", else $v.
+def opt($v): if $v == null or $v == "" then null else $v end;
+
+# lookup($table): the entry of the adapter table named $table for the
+# input code, or null when the code is unknown. An unknown table name is an
+# error, so a typo does not silently turn every code into null.
+def lookup($table): _lookup($tables; $table);
+
+# within($where; f): runs f; if it fails, the error names $where (several
+# nested within calls give a path, outermost first).
+def within($where; f):
+  try f
+  catch error(
+    if type == "object" and has("message")
+    then .where = ([$where] + (.where // []))
+    else {message: (if type == "string" then . else tojson end), where: [$where]}
+    end);
+
+# Canonical building blocks -----------------------------------------------
+
+# gs1id($kind; $value; $qualifier): a gtin/gln/sscc identifier. With the
+# adapter policy checkDigits = "flag", a key whose check digit is wrong is
+# kept (normalised) with checkDigitValid: false; otherwise ("strict", the
+# default) it is an error.
+def gs1id($kind; $value; $qualifier): _gs1id($tables; $kind; $value; $qualifier);
+
+# x12id($table; $qualifier; $value): an identifier from an X12 qualifier
+# and value, the scheme looked up in $table; unknown qualifiers keep their
+# code as scheme "x12:<code>".
+def x12id($table; $qualifier; $value): _x12id($tables; $table; $qualifier; $value);
+
+# itemids($first; $last): item identifiers from qualifier/value pairs of
+# the input segment.
+def itemids($first; $last): _itemids($tables; $first; $last);
+
+# X12 segments (input: a segment object) ----------------------------------
+
+def ref: {qualifier: el(1), type: (el(1) | lookup("referenceTypes")), value: (el(2) // el(3)),
+          description: (if el(2) != null then el(3) else null end)} | compact;
+def dtm: {qualifier: el(1), type: (el(1) | lookup("dateTypes")), date: (el(2) | x12date),
+          time: (el(3) | x12time), timeCode: el(4)} | compact;
+def g62: {qualifier: el(1), type: (el(1) | lookup("g62DateTypes")), date: (el(2) | x12date),
+          time: (el(4) | x12time)} | compact;
+def msg: {text: el(1)} | compact;
+def nte: {qualifier: el(1), text: el(2)} | compact;
+def contact:
+  idpairs(3; 8) as $c
+  | {function: el(1), name: el(2),
+     phone: ([$c[] | select(.qualifier == "TE") | .value] | .[0]),
+     email: ([$c[] | select(.qualifier == "EM") | .value] | .[0]),
+     fax: ([$c[] | select(.qualifier == "FX") | .value] | .[0]),
+     other: [$c[] | select(.qualifier != "TE" and .qualifier != "EM" and .qualifier != "FX")
+             | {qualifier, value} | compact]}
+  | compact;
+def td5: {idQualifier: el(2), id: el(3), scac: (if el(2) == "2" then el(3) else null end),
+          mode: el(4), routing: el(5), serviceLevel: el(12)} | compact;
+def fob: {paymentMethod: el(1), locationQualifier: el(2), location: el(3), termsQualifier: el(4),
+          terms: el(5), titleLocationQualifier: el(6), titleLocation: el(7)} | compact;
+def terms($cur):
+  {typeCode: el(1), basisDateCode: el(2), discountPercent: (el(3) | decimal),
+   discountDueDate: (el(4) | x12date), discountDays: (el(5) | integer),
+   netDueDate: (el(6) | x12date), netDays: (el(7) | integer),
+   discountAmount: money(el(8) | implied(2); $cur), dayOfMonth: (el(13) | integer),
+   description: el(12)} | compact;
+def sac($cur):
+  {indicator: (el(1) | lookup("allowanceIndicators")), code: el(2), agencyQualifier: el(3),
+   agencyCode: el(4), amount: money(el(5) | implied(2); $cur), percentQualifier: el(6),
+   percent: (el(7) | decimal), rate: (el(8) | decimal), quantity: qty(el(10); el(9)),
+   handlingCode: el(12), reference: el(13), description: el(15)} | compact;
+def schedule:
+  {quantity: qty(el(1); el(2)),
+   dates: [(select(el(6) != null) | {qualifier: el(5), type: (el(5) | lookup("dateTypes")),
+                                     date: (el(6) | x12date), time: (el(7) | x12time)} | compact),
+           (select(el(9) != null) | {qualifier: el(8), type: (el(8) | lookup("dateTypes")),
+                                     date: (el(9) | x12date), time: (el(10) | x12time)} | compact)]}
+  | compact;
+def ctt: {lineCount: (el(1) | integer), hashQuantity: (el(2) | decimal)} | compact;
+
+# party: input is an N1 loop instance {"N1": [...], "N2": [...], ...}.
+def party:
+  seg("N1") as $n1
+  | {role: (($n1 | el(1) | lookup("partyRoles")) // "other"),
+     roleCode: ($n1 | el(1)),
+     name: ($n1 | el(2)),
+     ids: [$n1 | select(el(4) != null) | x12id("partyQualifiers"; el(3); el(4))],
+     additionalNames: [segs("N2") | el(1), el(2) | values],
+     address: ({lines: [segs("N3") | el(1), el(2) | values]}
+               + (seg("N4") | if . == null then {} else
+                   {city: el(1), region: el(2), postalCode: el(3), country: el(4),
+                    locationQualifier: el(5), locationId: el(6)} end)
+               | compact),
+     contacts: [segs("PER") | contact],
+     references: [segs("REF") | ref]}
+  | compact;
+
+# x12source: the Source block from a parsed X12 document (input: the
+# {"interchange", "group", "set"} document).
+def x12source:
+  {format: "x12", version: .group.version, functionalId: .group.functionalId,
+   setId: .set.set, setControlNumber: .set.control, groupControlNumber: .group.controlNumber,
+   interchangeControlNumber: .interchange.controlNumber,
+   sender: ({qualifier: .interchange.senderQualifier, id: .interchange.senderId} | compact | if .id then . else null end),
+   receiver: ({qualifier: .interchange.receiverQualifier, id: .interchange.receiverId} | compact | if .id then . else null end),
+   usage: .interchange.usage}
+  | compact;
+
+# currency($set): CUR02 of the buyer's CUR (CUR01 = BY), else of the first
+# CUR, else the adapter default.
+def currency($s):
+  (([$s | segs("CUR") | select(el(1) == "BY") | el(2)] + [$s | segs("CUR") | el(2)]) | .[0])
+  // ($tables.defaults // {}).currency;
