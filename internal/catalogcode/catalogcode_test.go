@@ -116,8 +116,8 @@ func TestRoundTrip(t *testing.T) {
 	svc1, db1 := newService(t)
 	first := apply(t, svc1, readExample(t), false)
 	onlyActions(t, first, catalogcode.Create)
-	if c := first.Counts(); c.Create != 26 {
-		t.Errorf("example: got %d items created, want 26: %v", c.Create, actions(first))
+	if c := first.Counts(); c.Create != 35 {
+		t.Errorf("example: got %d items created, want 35: %v", c.Create, actions(first))
 	}
 	export1 := export(t, svc1, catalogcode.FormatYAML)
 
@@ -182,10 +182,10 @@ func TestIdempotentAndDryRunPredicts(t *testing.T) {
 	}
 	second := apply(t, svc, doc, false)
 	onlyActions(t, second, catalogcode.Unchanged)
-	if got, want := second.Summary(), "0 created, 0 updated, 26 unchanged, 0 refused"; got != want {
+	if got, want := second.Summary(), "0 created, 0 updated, 35 unchanged, 0 refused"; got != want {
 		t.Errorf("summary: got %q, want %q", got, want)
 	}
-	if got, want := plan.Summary(), "26 to create, 0 to update, 0 unchanged, 0 refused"; got != want {
+	if got, want := plan.Summary(), "35 to create, 0 to update, 0 unchanged, 0 refused"; got != want {
 		t.Errorf("dry-run summary: got %q, want %q", got, want)
 	}
 }
