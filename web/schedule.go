@@ -21,13 +21,19 @@ import (
 // timelineDays is how far ahead the schedule's timeline looks.
 const timelineDays = 180
 
-func (s *Server) scheduleEntries(c *fiber.Ctx) ([]deprecation.Entry, pages.ScheduleFilter, error) {
-	f := pages.ScheduleFilter{Query: strings.TrimSpace(c.Query("q")), Team: c.Query("team"), Status: c.Query("status")}
-	entries, err := deprecation.Schedule(ctx(c), s.d.DB, time.Now(), deprecation.Filter{Team: f.Team, Status: f.Status, Query: f.Query}, nil)
+// scheduleRows is how many rows each schedule table shows; filters narrow.
+const scheduleRows = 200
+
+func readScheduleFilter(c *fiber.Ctx) pages.ScheduleFilter {
+	return pages.ScheduleFilter{Query: strings.TrimSpace(c.Query("q")), Team: c.Query("team"), Status: c.Query("status")}
+}
+
+func (s *Server) scheduleEntries(c *fiber.Ctx, f pages.ScheduleFilter, past bool, limit int) ([]deprecation.Entry, error) {
+	entries, err := deprecation.Schedule(ctx(c), s.d.DB, time.Now(), deprecation.Filter{Team: f.Team, Status: f.Status, Query: f.Query, Past: past, Limit: limit}, nil)
 	if errors.Is(err, deprecation.ErrInvalidFilter) {
-		return nil, f, &validationError{fields: map[string]string{"status": "Choose upcoming, sunset passed or retired."}}
+		return nil, &validationError{fields: map[string]string{"status": "Choose upcoming, sunset passed or retired."}}
 	}
-	return entries, f, err
+	return entries, err
 }
 
 func scheduleRow(e deprecation.Entry, now time.Time) pages.ScheduleRow {
@@ -91,16 +97,28 @@ func timeline(upcoming []deprecation.Entry, now time.Time) pages.Timeline {
 
 // schedulePage shows upcoming and past deprecations, as a timeline and tables.
 func (s *Server) schedulePage(c *fiber.Ctx) error {
-	entries, f, err := s.scheduleEntries(c)
-	if err != nil {
-		return err
+	f := readScheduleFilter(c)
+	var upcoming, past []deprecation.Entry
+	var err error
+	if f.Status == "" {
+		if upcoming, err = s.scheduleEntries(c, pages.ScheduleFilter{Query: f.Query, Team: f.Team, Status: deprecation.StatusUpcoming}, false, scheduleRows); err != nil {
+			return err
+		}
+		if past, err = s.scheduleEntries(c, f, true, scheduleRows); err != nil {
+			return err
+		}
+	} else {
+		entries, err := s.scheduleEntries(c, f, false, 2*scheduleRows)
+		if err != nil {
+			return err
+		}
+		upcoming, past = deprecation.Split(entries)
 	}
 	teams, err := s.d.Catalog.Teams(ctx(c))
 	if err != nil {
 		return err
 	}
 	now := time.Now()
-	upcoming, past := deprecation.Split(entries)
 	offsets := make([]string, len(s.d.Config.NoticeOffsets))
 	for i, o := range s.d.Config.NoticeOffsets {
 		offsets[i] = strconv.Itoa(o)
@@ -112,7 +130,7 @@ func (s *Server) schedulePage(c *fiber.Ctx) error {
 		}
 	}
 	m := pages.SchedulePage{Chrome: s.chrome(c, "Deprecations"), Filter: f, Timeline: timeline(upcoming, now), CanExport: canWrite(c, auth.PermCatalogExport),
-		ExportQuery: q.Encode(), Offsets: strings.Join(offsets, ", ")}
+		ExportQuery: q.Encode(), Offsets: strings.Join(offsets, ", "), Truncated: len(upcoming) >= scheduleRows || len(past) >= scheduleRows}
 	for _, t := range teams {
 		m.Teams = append(m.Teams, pages.Option{Value: t.Slug, Label: t.Name})
 	}
@@ -127,7 +145,7 @@ func (s *Server) schedulePage(c *fiber.Ctx) error {
 
 // scheduleExportCSV exports the (filtered) schedule.
 func (s *Server) scheduleExportCSV(c *fiber.Ctx) error {
-	entries, _, err := s.scheduleEntries(c)
+	entries, err := s.scheduleEntries(c, readScheduleFilter(c), false, 0)
 	if err != nil {
 		return err
 	}

@@ -44,6 +44,11 @@ type Filter struct {
 	API    string // API slug
 	Status string // StatusUpcoming, StatusSunsetPassed, StatusRetired; "" for all
 	Query  string // case-insensitive part of the API name or slug
+	// Past selects sunset-passed and retired versions together, most
+	// recent sunset first (the schedule page's "Past" table).
+	Past bool
+	// Limit caps the rows returned (0 = all); pages show the soonest first.
+	Limit int
 }
 
 // Entry is one version on the deprecation schedule.
@@ -122,6 +127,16 @@ func Schedule(ctx context.Context, db *gorm.DB, now time.Time, f Filter, consume
 	default:
 		return nil, fmt.Errorf("%w: unknown status %q", ErrInvalidFilter, f.Status)
 	}
+	order := "v.sunset_at ASC NULLS LAST"
+	if f.Past {
+		where = append(where, "(v.lifecycle = 'retired' OR v.sunset_at <= ?)")
+		args = append(args, now)
+		order = "v.sunset_at DESC NULLS LAST"
+	}
+	limit := ""
+	if f.Limit > 0 {
+		limit = fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
 	// deprecation schedule: versions with a deprecation plan, their API,
 	// owner team and successor; ordered by sunset (api_versions_sunset_idx).
 	q := `SELECT v.id AS version_id, v.api_id, a.slug AS api_slug, a.name AS api_name,
@@ -133,7 +148,7 @@ func Schedule(ctx context.Context, db *gorm.DB, now time.Time, f Filter, consume
 	      LEFT JOIN teams t ON t.id = a.owner_team_id
 	      LEFT JOIN api_versions s ON s.id = v.successor_version_id
 	      WHERE ` + strings.Join(where, " AND ") + `
-	      ORDER BY v.sunset_at ASC NULLS LAST, lower(a.name), a.id, v.major DESC, v.minor DESC, v.patch DESC, v.id`
+	      ORDER BY ` + order + `, lower(a.name), a.id, v.major DESC, v.minor DESC, v.patch DESC, v.id` + limit
 	rows, err := scanSchedule(db.WithContext(ctx).Raw(q, args...))
 	if err != nil {
 		return nil, fmt.Errorf("deprecation: schedule: %w", err)

@@ -26,6 +26,7 @@ package formats
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Default limits, used when an Options field is zero.
@@ -107,6 +108,9 @@ func Parse(format string, data []byte, opts Options) ([]any, error) {
 	}
 	docs, err := parse(data, opts)
 	if err != nil {
+		if strings.HasPrefix(err.Error(), format+": ") { // x12 and edifact errors name themselves
+			return nil, fmt.Errorf("formats: %w", err)
+		}
 		return nil, fmt.Errorf("formats: %s: %w", format, err)
 	}
 	if len(docs) == 0 {

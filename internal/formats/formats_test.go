@@ -116,7 +116,7 @@ func TestParseCSVErrors(t *testing.T) {
 		{"empty group key", "po,qty\nP1,1\n,2\n", Options{Header: true, GroupBy: "po"}, `formats: csv: row 3: the GroupBy column "po" is empty`},
 		{"header only", "po,qty\n", Options{Header: true}, "formats: csv: no documents in the payload"},
 		{"too large", "a,b\n1,2\n", Options{MaxBytes: 4}, "formats: csv: payload too large: 8 bytes, the limit is 4"},
-		{"bad delimiter", "a\n", Options{Delimiter: '"'}, "formats: csv: csv: invalid field or comment delimiter"},
+		{"bad delimiter", "a\n", Options{Delimiter: '"'}, "formats: csv: invalid field or comment delimiter"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -306,7 +306,7 @@ func TestParseX12(t *testing.T) {
 	}
 
 	_, err = Parse("x12", readFile(t, "edi", "850_edinet_missing_isa16_BAD.x12"), Options{})
-	if err == nil || !strings.HasPrefix(err.Error(), "formats: x12: x12: ISA16 component separator missing") {
+	if err == nil || !strings.HasPrefix(err.Error(), "formats: x12: ISA16 component separator missing") {
 		t.Errorf("missing ISA16: got %v", err)
 	}
 	_, err = Parse("x12", []byte("hello"), Options{})
@@ -344,7 +344,7 @@ func TestParseEDIFACT(t *testing.T) {
 		t.Errorf("una = %v, want true", una)
 	}
 	_, err = Parse("edifact", []byte("nothing"), Options{})
-	if err == nil || !strings.HasPrefix(err.Error(), "formats: edifact: edifact:") {
+	if err == nil || !strings.HasPrefix(err.Error(), "formats: edifact: ") {
 		t.Errorf("got %v", err)
 	}
 }

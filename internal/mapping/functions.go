@@ -49,6 +49,7 @@ func helpers(keys *[100]string) []gojq.CompilerOption {
 		gojq.WithFunction("idpairs", 2, 2, func(v any, args []any) any { return fnIDPairs(keys, v, args) }),
 		gojq.WithFunction("compact", 0, 0, fnCompact),
 		gojq.WithFunction("seg", 1, 1, fnSeg),
+		gojq.WithFunction("opt", 1, 1, fnOpt),
 		gojq.WithFunction("pack", 0, 0, func(v any, _ []any) any { return fnPack(keys, v) }),
 		gojq.WithFunction("piddesc", 0, 0, func(v any, _ []any) any { return fnDescription(keys, v) }),
 		gojq.WithIterFunction("segs", 1, 1, fnSegs),
@@ -60,6 +61,14 @@ func helpers(keys *[100]string) []gojq.CompilerOption {
 		gojq.WithFunction("_x12id", 4, 4, fnX12ID),
 		gojq.WithFunction("_itemids", 3, 3, func(v any, args []any) any { return fnItemIDs(keys, v, args) }),
 	}
+}
+
+// fnOpt: opt($v) is null for null and "", else $v.
+func fnOpt(_ any, args []any) any {
+	if args[0] == "" {
+		return nil
+	}
+	return args[0]
 }
 
 // fnSeg: seg(id) is the first segment with that ID in a set, loop or HL

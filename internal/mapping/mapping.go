@@ -25,8 +25,8 @@
 //     empty members of an object), seg(id) / segs(id) (first / all
 //     segments with that ID in a set, loop or HL object), qty(value; unit),
 //     money(amount; currency), pack (PO4 -> Pack), piddesc (first PID*F
-//     description of a loop);
-//   - the jq definitions of prelude.jq: many, opt, lookup(table) (unknown
+//     description of a loop), opt(v) (null for "");
+//   - the jq definitions of prelude.jq: many, lookup(table) (unknown
 //     code -> null, unknown table -> error), within(where; f), gs1id,
 //     x12id, itemids, ref, dtm, g62, msg, nte, contact, td5, fob, terms,
 //     sac, schedule, ctt, party, x12source, currency.
@@ -231,7 +231,7 @@ func (e Error) Error() string {
 	case e.Input >= 0:
 		fmt.Fprintf(&b, " input %d", e.Input+1)
 	}
-	if e.Path != "" {
+	if e.Path != "" && e.Stage != StageValidate { // a validate message starts with its path
 		fmt.Fprintf(&b, " at %s", e.Path)
 	}
 	b.WriteString(": ")

@@ -4,7 +4,7 @@
 # optional verify argument), gs1valid, el(n), el(n; c), idpairs(first;
 # last), compact, seg(id), segs(id), qty(value; unit), money(amount;
 # currency), pack (a PO4 segment as a Pack), piddesc (the first PID*F
-# description of a loop). $tables holds the adapter's lookup tables; the
+# description of a loop), opt(v) (null for null and ""). $tables holds the adapter's lookup tables; the
 # table-driven helpers are native (_lookup, _gs1id, _x12id, _itemids) and
 # wrapped here to pass $tables.
 
@@ -14,23 +14,23 @@
 # null (XML children that may or may not repeat).
 def many: if type == "array" then .[] elif . == null then empty else . end;
 
-# opt($v): null for null and "", else $v.
-def opt($v): if $v == null or $v == "" then null else $v end;
-
 # lookup($table): the entry of the adapter table named $table for the
 # input code, or null when the code is unknown. An unknown table name is an
 # error, so a typo does not silently turn every code into null.
 def lookup($table): _lookup($tables; $table);
 
-# within($where; f): runs f; if it fails, the error names $where (several
-# nested within calls give a path, outermost first).
-def within($where; f):
-  try f
-  catch error(
-    if type == "object" and has("message")
-    then .where = ([$where] + (.where // []))
-    else {message: (if type == "string" then . else tojson end), where: [$where]}
-    end);
+# within(where; f): runs f; if it fails, the error names where (several
+# nested within calls give a path, outermost first). where is evaluated
+# only on failure, on the same input as f, so describing the context costs
+# nothing on the happy path.
+def within(where; f):
+  . as $in
+  | try f
+    catch (. as $err | ($in | where) as $w
+           | error(if ($err | type) == "object" and ($err | has("message"))
+                   then $err | .where = ([$w] + (.where // []))
+                   else {message: (if ($err | type) == "string" then $err else ($err | tojson) end), where: [$w]}
+                   end));
 
 # Canonical building blocks -----------------------------------------------
 

@@ -331,11 +331,11 @@ func TestTemplatesMapSamples(t *testing.T) {
 func excludedSamples() map[string]struct{ template, stage, path, message string } {
 	return map[string]struct{ template, stage, path, message string }{
 		"edi/850_edinet_missing_isa16_BAD.x12": {"x12-850-004010", StageParse, "",
-			"formats: x12: x12: ISA16 component separator missing"},
+			"formats: x12: ISA16 component separator missing"},
 		"edi/850_stupidedi_003050_isa-split-line_BAD.x12": {"x12-850-004010", StageParse, "",
-			"formats: x12: x12: ISA split across lines"},
+			"formats: x12: ISA split across lines"},
 		"edi/855_stupidedi_isa-split-line_short-isa_BAD.x12": {"x12-855-004010", StageParse, "",
-			"formats: x12: x12: ISA split across lines"},
+			"formats: x12: ISA split across lines"},
 		"edi/856_stupidedi_mixed-terminators_BAD.x12": {"x12-856-004010", StageMap, "",
 			"HL 3 (segment 17) names parent HL 2, which is not an earlier HL: the HL hierarchy is broken"},
 		"edi/940_ediengine_bad-se01-count_BAD.x12": {"x12-940-004010", StageMap, `.set.LX_loop[0].W01_loop[0].W01[0]["03"]`,
