@@ -261,8 +261,18 @@ func (s *Server) newPartnerPage(c *fiber.Ctx) error {
 	return s.partnerForm(c, fiber.StatusOK, false, pages.PartnerFormValues{}, nil)
 }
 
+// reservedCodes are the literal segments of the partner routes: a partner
+// with one of these codes could not be reached at /partners/:code (Fiber
+// matches paths case-insensitively).
+var reservedCodes = []string{"NEW", "APPROVALS"}
+
 func (s *Server) createPartner(c *fiber.Ctx) error {
 	v := readPartnerForm(c)
+	for _, r := range reservedCodes {
+		if strings.EqualFold(strings.TrimSpace(v.Code), r) {
+			return s.partnerForm(c, fiber.StatusUnprocessableEntity, false, v, map[string]string{"code": r + " is a reserved word in partner addresses; choose another code."})
+		}
+	}
 	p, err := s.d.Partners.Create(ctx(c), partnerInput(v))
 	if fields := partnerValidation(err); fields != nil {
 		return s.partnerForm(c, fiber.StatusUnprocessableEntity, false, v, fields)

@@ -29,8 +29,8 @@ import (
 )
 
 const (
-	partnerGLN = "4012345000016"
-	partnerBadGLN   = "4012345000017" // check digit off by one
+	partnerGLN    = "4012345000016"
+	partnerBadGLN = "4012345000017" // check digit off by one
 )
 
 var partnerTokenRe = regexp.MustCompile(`cdp_[0-9a-f]{8}_[A-Za-z0-9_-]{43}`)
@@ -116,7 +116,7 @@ func partnerDoc(t *testing.T, resp *http.Response, want int, what string) *goque
 }
 
 func partnerText(d *goquery.Document, testid string) string {
-	return strings.Join(strings.Fields(d.Find(`[data-testid="` + testid + `"]`).Text()), " ")
+	return strings.Join(strings.Fields(d.Find(`[data-testid="`+testid+`"]`).Text()), " ")
 }
 
 func acmeForm() url.Values {
@@ -215,6 +215,12 @@ func TestPartnerCreateValidation(t *testing.T) {
 	}
 	if got := d.Find(`textarea[name="notes"]`).Text(); got != "Test window: Tuesdays." {
 		t.Errorf("notes kept as %q", got)
+	}
+	form = acmeForm()
+	form.Set("code", "approvals")
+	d = partnerDoc(t, im.postForm("/partners", form), http.StatusUnprocessableEntity, "reserved code")
+	if !strings.Contains(partnerText(d, "error-code"), "reserved") {
+		t.Errorf("reserved code error %q", partnerText(d, "error-code"))
 	}
 	var n int64
 	e.db.Model(&partner.Partner{}).Count(&n)
@@ -506,7 +512,7 @@ func TestPartnerGoLiveRefusedWithoutAdapter(t *testing.T) {
 func TestPartnerGoLiveFourEyes(t *testing.T) {
 	e := newEnvWithFacts(t, readyFacts{}, nil)
 	im, admin := e.signIn(auth.RoleIntegrationManager), e.signIn(auth.RoleAdmin)
-	p := seedPartner(t, e, "WAYNE", "Wayne Enterprises Distribution", partner.StatusCertified, true)
+	seedPartner(t, e, "WAYNE", "Wayne Enterprises Distribution", partner.StatusCertified, true)
 
 	d := partnerDoc(t, im.get("/partners/WAYNE"), http.StatusOK, "detail")
 	if d.Find(`[data-testid="request-go-live-open"]`).Length() != 1 {
@@ -587,7 +593,6 @@ func TestPartnerGoLiveFourEyes(t *testing.T) {
 	if got := partnerStatus(t, e, "WAYNE"); got != partner.StatusSuspended {
 		t.Errorf("status after rejection %s, want suspended", got)
 	}
-	_ = p
 }
 
 func TestPartnerPolicyOverrides(t *testing.T) {
