@@ -27,7 +27,9 @@ type LoginError struct {
 	Err    error
 }
 
-func (e *LoginError) Error() string { return "auth: login failed: " + e.Reason + ": " + fmt.Sprint(e.Err) }
+func (e *LoginError) Error() string {
+	return "auth: login failed: " + e.Reason + ": " + fmt.Sprint(e.Err)
+}
 func (e *LoginError) Unwrap() error { return e.Err }
 
 // OIDC is the relying party: authorization code flow with PKCE, state and

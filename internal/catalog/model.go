@@ -39,7 +39,9 @@ type System struct {
 }
 
 // SystemKinds are the kinds a system may be.
-func SystemKinds() []string { return []string{"erp", "wms", "tms", "commerce", "3pl", "edi-network", "other"} }
+func SystemKinds() []string {
+	return []string{"erp", "wms", "tms", "commerce", "3pl", "edi-network", "other"}
+}
 
 // APIKinds are the kinds an API may be.
 func APIKinds() []string { return []string{"system", "process", "experience", "event"} }
