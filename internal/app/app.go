@@ -182,6 +182,7 @@ func migrate(ctx context.Context, cfg config.Config, log *slog.Logger, verb stri
 			for _, a := range applied {
 				fmt.Fprintln(stdout, "applied", a)
 			}
+			return registerCanonical(ctx, db, stdout)
 		case "down":
 			p, err := m.Down(ctx)
 			if err != nil {

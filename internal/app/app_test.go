@@ -30,8 +30,16 @@ func TestCommands(t *testing.T) {
 	if code, out, _ := run(t, env, "migrate", "status"); code != 0 || !strings.Contains(out, "00001_foundation.sql") || !strings.Contains(out, "applied") {
 		t.Fatalf("migrate status: %d %s", code, out)
 	}
-	if code, out, _ := run(t, env, "migrate", "up"); code != 0 || !strings.Contains(out, "nothing to apply") {
-		t.Errorf("migrate up on a current schema: %d %s", code, out)
+	if code, out, _ := run(t, env, "migrate", "up"); code != 0 || !strings.Contains(out, "nothing to apply") || !strings.Contains(out, "canonical contracts registered: 13 created") {
+		t.Errorf("migrate up on a fresh database registers the canonical contracts: %d %s", code, out)
+	}
+	var published int64
+	openRaw(t, dsn).QueryRow(`SELECT count(*) FROM api_versions v JOIN apis a ON a.id = v.api_id WHERE a.slug LIKE 'canonical-%' AND v.lifecycle = 'published' AND v.schema LIKE '%2020-12%'`).Scan(&published)
+	if published != 6 {
+		t.Errorf("canonical process API versions published: got %d, want 6", published)
+	}
+	if code, out, _ := run(t, env, "migrate", "up"); code != 0 || strings.Contains(out, "canonical contracts registered") {
+		t.Errorf("second migrate up must change nothing: %d %s", code, out)
 	}
 	if code, out, errOut := run(t, env, "seed", "--demo"); code != 0 || !strings.Contains(out, "demo users ready: 4") || !strings.Contains(out, "0 refused") {
 		t.Fatalf("seed: %d %s %s", code, out, errOut)

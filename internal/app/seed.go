@@ -51,6 +51,9 @@ func seedDemo(ctx context.Context, db *gorm.DB, out io.Writer) error {
 		}
 	}
 	fmt.Fprintf(out, "demo users ready: %d (one per role)\n", len(DemoUsers()))
+	if err := registerCanonical(ctx, db, out); err != nil {
+		return err
+	}
 	return seedCatalog(ctx, db, out, time.Now())
 }
 
