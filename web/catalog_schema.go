@@ -483,7 +483,7 @@ func diffLines(a, b []string) (left, right []pages.DiffLine) {
 	}
 	for i := len(a) - 1; i >= 0; i-- {
 		for j := len(b) - 1; j >= 0; j-- {
-			if a[i] == b[j] {
+			if lineKey(a[i]) == lineKey(b[j]) {
 				lcs[i][j] = lcs[i+1][j+1] + 1
 			} else {
 				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
@@ -493,7 +493,7 @@ func diffLines(a, b []string) (left, right []pages.DiffLine) {
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
 		switch {
-		case a[i] == b[j]:
+		case lineKey(a[i]) == lineKey(b[j]):
 			i, j = i+1, j+1
 		case lcs[i+1][j] >= lcs[i][j+1]:
 			left[i].Mark = "del"
@@ -511,3 +511,7 @@ func diffLines(a, b []string) (left, right []pages.DiffLine) {
 	}
 	return left, right
 }
+
+// lineKey ignores a trailing comma, so a line that only lost or gained its
+// comma (the last item of a list moved) is not shown as changed.
+func lineKey(s string) string { return strings.TrimSuffix(strings.TrimRight(s, " \t"), ",") }

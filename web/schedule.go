@@ -130,7 +130,7 @@ func (s *Server) schedulePage(c *fiber.Ctx) error {
 		}
 	}
 	m := pages.SchedulePage{Chrome: s.chrome(c, "Deprecations"), Filter: f, Timeline: timeline(upcoming, now), CanExport: canWrite(c, auth.PermCatalogExport),
-		ExportQuery: q.Encode(), Offsets: strings.Join(offsets, ", "), Truncated: len(upcoming) >= scheduleRows || len(past) >= scheduleRows}
+		ExportQuery: q.Encode(), Offsets: joinAnd(offsets), Truncated: len(upcoming) >= scheduleRows || len(past) >= scheduleRows}
 	for _, t := range teams {
 		m.Teams = append(m.Teams, pages.Option{Value: t.Slug, Label: t.Name})
 	}
@@ -183,4 +183,12 @@ func (s *Server) notificationsPage(c *fiber.Ctx) error {
 		m.Rows = append(m.Rows, pages.NotificationRow{Title: n.Title, Body: n.Body, Link: n.Link, Kind: n.Kind, When: timeView(n.CreatedAt, now)})
 	}
 	return s.render(c, fiber.StatusOK, pages.Notifications(m))
+}
+
+// joinAnd lists words as people write them: "90, 30, 7 and 1".
+func joinAnd(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
