@@ -279,3 +279,129 @@ func TestList(t *testing.T) {
 		t.Errorf("row: %+v", rows)
 	}
 }
+
+// ordersOpenAPI documents the order-intake endpoints.
+const ordersOpenAPI = `openapi: 3.0.3
+info:
+  title: Order intake
+  version: 1.0.0
+paths:
+  /orders:
+    get:
+      operationId: listOrders
+      responses:
+        "200":
+          description: The orders.
+    post:
+      operationId: createOrder
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [number]
+              properties:
+                number:
+                  type: string
+      responses:
+        "201":
+          description: Created.
+`
+
+// ordersOpenAPINoPost removes POST /orders: breaking.
+const ordersOpenAPINoPost = `openapi: 3.0.3
+info:
+  title: Order intake
+  version: 1.1.0
+paths:
+  /orders:
+    get:
+      operationId: listOrders
+      responses:
+        "200":
+          description: The orders.
+`
+
+// ordersOpenAPIMore adds GET /orders/{number}: compatible.
+const ordersOpenAPIMore = ordersOpenAPI + `  /orders/{number}:
+    get:
+      operationId: getOrder
+      parameters:
+        - name: number
+          in: path
+          required: true
+          schema:
+            type: string
+      responses:
+        "200":
+          description: The order.
+`
+
+// versionWithOpenAPI is version with an OpenAPI document as well.
+func versionWithOpenAPI(t *testing.T, svc *catalog.Service, ctx context.Context, v, schema, openAPI string) {
+	t.Helper()
+	if _, err := svc.SaveVersion(ctx, "order-intake", catalog.VersionInput{Version: v, Schema: schema, OpenAPI: openAPI, Changelog: "v" + v}, false); err != nil {
+		t.Fatalf("create %s: %v", v, err)
+	}
+}
+
+func TestBreakingOpenAPIChangesNeedANewMajor(t *testing.T) {
+	svc, ctx := setup(t)
+	versionWithOpenAPI(t, svc, ctx, "1.0.0", orderV1, ordersOpenAPI)
+	if _, err := svc.Publish(ctx, "order-intake", "1.0.0"); err != nil {
+		t.Fatal(err)
+	}
+
+	// Same JSON Schema, but an endpoint is gone from the OpenAPI document.
+	versionWithOpenAPI(t, svc, ctx, "1.1.0", orderV1, ordersOpenAPINoPost)
+	check, err := svc.CheckPublish(ctx, "order-intake", "1.1.0")
+	if err != nil || !check.Refused || !check.Verdict.Breaking() {
+		t.Fatalf("check publish: %v %+v", err, check)
+	}
+	res, err := svc.Publish(ctx, "order-intake", "1.1.0")
+	var te *catalog.TransitionError
+	if !errors.As(err, &te) {
+		t.Fatalf("got %v, want a refusal", err)
+	}
+	reasons := strings.Join(te.Reasons, "\n")
+	for _, want := range []string{"OpenAPI POST /orders: API removed without deprecation", "publish them as 2.0.0"} {
+		if !strings.Contains(reasons, want) {
+			t.Errorf("reasons lack %q:\n%s", want, reasons)
+		}
+	}
+	found := false
+	for _, c := range res.Verdict.BreakingChanges() {
+		if c.Kind == "openapi-api-removed-without-deprecation" && c.Path == "POST /orders" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("verdict lacks the removed endpoint: %+v", res.Verdict)
+	}
+	if _, v, _ := svc.Version(ctx, "order-intake", "1.1.0"); v.Lifecycle != catalog.Draft {
+		t.Errorf("refused version is %s, want still draft", v.Lifecycle)
+	}
+	_, _, verdict, err := svc.Compare(ctx, "order-intake", "1.0.0", "1.1.0")
+	if err != nil || !verdict.Breaking() {
+		t.Errorf("compare 1.0.0..1.1.0: %v %+v", err, verdict)
+	}
+
+	// A new endpoint is compatible: the draft is fixed and published.
+	if _, err := svc.SaveVersion(ctx, "order-intake", catalog.VersionInput{Version: "1.1.0", Schema: orderV1, OpenAPI: ordersOpenAPIMore, Changelog: "v1.1.0"}, true); err != nil {
+		t.Fatal(err)
+	}
+	res, err = svc.Publish(ctx, "order-intake", "1.1.0")
+	if err != nil || res.Verdict.Breaking() {
+		t.Fatalf("compatible minor: %v %+v", err, res.Verdict)
+	}
+	if len(res.Verdict.Changes) != 1 || res.Verdict.Changes[0].Kind != "openapi-endpoint-added" || res.Verdict.Changes[0].Path != "GET /orders/{number}" {
+		t.Errorf("verdict: %+v, want the added endpoint only", res.Verdict)
+	}
+
+	// A major version may break.
+	versionWithOpenAPI(t, svc, ctx, "2.0.0", orderV1, ordersOpenAPINoPost)
+	if _, err := svc.Publish(ctx, "order-intake", "2.0.0"); err != nil {
+		t.Fatalf("a major version may break: %v", err)
+	}
+}

@@ -503,20 +503,53 @@ func (s *Service) verdictFor(ctx context.Context, tx *gorm.DB, v Version) (Publi
 		return res, err
 	}
 	res.Previous = prev
-	if prev != nil && prev.Schema != "" && v.Schema != "" {
-		verdict, err := contract.Compare([]byte(prev.Schema), []byte(v.Schema))
-		if err != nil {
-			return res, err
-		}
-		res.Verdict = verdict
-		if verdict.Breaking() {
-			res.Refused = true
-			for _, c := range verdict.BreakingChanges() {
-				res.RefusedBy = append(res.RefusedBy, c.Message)
-			}
+	if prev == nil {
+		return res, nil
+	}
+	verdict, err := compareVersions(*prev, v)
+	if err != nil {
+		return res, err
+	}
+	res.Verdict = verdict
+	if verdict.Breaking() {
+		res.Refused = true
+		for _, c := range verdict.BreakingChanges() {
+			res.RefusedBy = append(res.RefusedBy, refusalReason(c))
 		}
 	}
 	return res, nil
+}
+
+// compareVersions diffs the contracts of two versions: the JSON Schemas when
+// both have one, then the OpenAPI documents (with oasdiff) when both have
+// one. The verdict lists the JSON Schema changes first, then the OpenAPI
+// ones, each part sorted by Path then Kind; Changes is never nil.
+func compareVersions(from, to Version) (contract.Verdict, error) {
+	verdict := contract.Verdict{Changes: []contract.Change{}}
+	if strings.TrimSpace(from.Schema) != "" && strings.TrimSpace(to.Schema) != "" {
+		v, err := contract.Compare([]byte(from.Schema), []byte(to.Schema))
+		if err != nil {
+			return contract.Verdict{}, err
+		}
+		verdict.Changes = append(verdict.Changes, v.Changes...)
+	}
+	if strings.TrimSpace(from.OpenAPI) != "" && strings.TrimSpace(to.OpenAPI) != "" {
+		changes, err := contract.CompareOpenAPI([]byte(from.OpenAPI), []byte(to.OpenAPI))
+		if err != nil {
+			return contract.Verdict{}, err
+		}
+		verdict.Changes = append(verdict.Changes, changes...)
+	}
+	return verdict, nil
+}
+
+// refusalReason words a breaking change for a refused publish. oasdiff's
+// messages do not name the operation, so OpenAPI reasons are prefixed with it.
+func refusalReason(c contract.Change) string {
+	if strings.HasPrefix(c.Kind, contract.OpenAPIKindPrefix) {
+		return "OpenAPI " + c.Path + ": " + c.Message
+	}
+	return c.Message
 }
 
 // Publish moves a draft to published when its contract is compatible with
@@ -660,10 +693,7 @@ func (s *Service) Compare(ctx context.Context, apiSlug, from, to string) (Versio
 	if err != nil {
 		return Version{}, Version{}, contract.Verdict{}, err
 	}
-	if strings.TrimSpace(a.Schema) == "" || strings.TrimSpace(b.Schema) == "" {
-		return a, b, contract.Verdict{Changes: []contract.Change{}}, nil
-	}
-	v, err := contract.Compare([]byte(a.Schema), []byte(b.Schema))
+	v, err := compareVersions(a, b)
 	return a, b, v, err
 }
 
