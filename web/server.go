@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
+	"github.com/crossdock/crossdock/internal/adapter"
 	"github.com/crossdock/crossdock/internal/auth"
 	"github.com/crossdock/crossdock/internal/catalog"
 	"github.com/crossdock/crossdock/internal/catalogcode"
@@ -53,6 +54,8 @@ type Deps struct {
 	ServiceAccounts *serviceaccount.Service
 	// Partners is the trading-partner register (the /partners pages).
 	Partners *partner.Service
+	// Adapters is partners' adapters: revisions, samples, playground runs, conformance and impact analysis.
+	Adapters *adapter.Service
 }
 
 // Server is the Fiber app and its route table.

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 
+	"github.com/crossdock/crossdock/internal/adapter"
 	"github.com/crossdock/crossdock/internal/audit"
 	"github.com/crossdock/crossdock/internal/auth"
 	"github.com/crossdock/crossdock/internal/catalog"
@@ -28,6 +29,7 @@ import (
 	"github.com/crossdock/crossdock/internal/config"
 	"github.com/crossdock/crossdock/internal/deprecation"
 	"github.com/crossdock/crossdock/internal/jobs"
+	"github.com/crossdock/crossdock/internal/mapping"
 	"github.com/crossdock/crossdock/internal/partner"
 	"github.com/crossdock/crossdock/internal/policy"
 	"github.com/crossdock/crossdock/internal/scorecard"
@@ -235,6 +237,12 @@ func runServices(ctx context.Context, cfg config.Config, log *slog.Logger, serve
 		if err := w.Every("@every 15m", deprecation.NewScanNoticesTask()); err != nil {
 			return err
 		}
+		compiler, err := mapping.NewCompiler()
+		if err != nil {
+			return err
+		}
+		adapters := adapter.NewService(db, catalog.NewService(db), compiler, log, adapter.WithEnqueuer(client))
+		w.Handle(adapter.TypeRunConformance, adapter.ConformanceProcessor{Adapters: adapters, Log: log})
 		g.Go(func() error { return w.Run(gctx) })
 	}
 	if serveWeb {
@@ -281,7 +289,13 @@ func NewWeb(ctx context.Context, cfg config.Config, log *slog.Logger, db *gorm.D
 	d := web.Deps{Config: cfg, Log: log, DB: db, Redis: rdb, Inspector: inspector, Migrator: migrator, Auth: authSvc, Assets: assets, Metrics: reg,
 		Catalog: catalog.NewService(db), Policy: policy.NewService(db), Scorecard: scorecard.NewService(db)}
 	d.CatalogCode, d.ServiceAccounts = catalogcode.NewService(db, d.Catalog), serviceaccount.NewService(db)
-	d.Partners = partner.NewService(db, nil) // nil facts: no adapter or conformance yet, so go-live is refused
+	compiler, err := mapping.NewCompiler()
+	if err != nil {
+		return nil, nil, err
+	}
+	// The client shares rdb (closed below); it must not be closed itself.
+	d.Adapters = adapter.NewService(db, d.Catalog, compiler, log, adapter.WithEnqueuer(asynq.NewClientFromRedisClient(rdb)))
+	d.Partners = partner.NewService(db, d.Adapters) // adapter and conformance facts of the checklist and the go-live gate
 	if cfg.OIDC.Enabled() {
 		d.OIDC = auth.NewOIDC(cfg.OIDC, db, nil)
 		if err := d.OIDC.Discover(ctx); err != nil {
