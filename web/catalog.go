@@ -630,6 +630,21 @@ func (s *Server) governance(c *fiber.Ctx, a catalog.API, vs []catalog.Version, m
 			break
 		}
 	}
+	if src := s.consumers(); src != nil {
+		ids := make([]int64, len(vs))
+		for i, v := range vs {
+			ids[i] = v.ID
+		}
+		found, err := src.ConsumersOf(ctx(c), ids)
+		if err != nil {
+			return err
+		}
+		for _, v := range vs {
+			for _, con := range found[v.ID] {
+				m.Consumers = append(m.Consumers, pages.ConsumerRow{Version: v.Version, Name: con.Name, Link: con.Link})
+			}
+		}
+	}
 	resolved, err := s.d.Policy.EffectiveFor(ctx(c), target.ID, nil)
 	if err != nil {
 		return err

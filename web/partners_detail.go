@@ -208,6 +208,9 @@ func (s *Server) partnerModel(c *fiber.Ctx, p partner.Partner) (pages.PartnerPag
 	if err := s.fillOverrides(c, p, &m, now); err != nil {
 		return m, err
 	}
+	if err := s.fillAdapters(c, p, &m); err != nil { // adapters.go
+		return m, err
+	}
 
 	requests, err := s.d.Partners.GoLiveRequests(ctx(c), p.ID)
 	if err != nil {

@@ -259,7 +259,7 @@ func TestPartnerCreateEditAndDetail(t *testing.T) {
 	if !strings.Contains(partnerText(d, "check-profile"), "add a contact with an email address") {
 		t.Errorf("profile hint %q", partnerText(d, "check-profile"))
 	}
-	if !strings.Contains(partnerText(d, "adapters"), "Adapters come next: clone a template to map this partner's documents") {
+	if !strings.Contains(partnerText(d, "adapters"), "No adapters yet: clone a template to map this partner's documents") {
 		t.Error("no adapters placeholder")
 	}
 	if d.Find(`[data-testid="history"] [data-testid="audit-row"]`).Length() != 1 || !strings.Contains(partnerText(d, "history"), "partner.create") {

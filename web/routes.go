@@ -134,6 +134,25 @@ func (s *Server) routes() []Route {
 	r.post("/partners/:code/policy-overrides/remove", auth.PermPartnersManage, s.removePartnerOverride)
 	r.post("/partners/:code/go-live", auth.PermPartnersManage, s.requestGoLive)
 
+	// ADAPTERS: the mapping templates library, partners' adapters (cloned
+	// from a template; immutable revisions; samples with expected outcomes),
+	// the mapping playground and conformance runs. Reading needs
+	// partners:read; changing an adapter, or running mapping code typed in
+	// the console (playground, impact analysis), needs partners:manage.
+	r.get("/templates", auth.PermPartnersRead, s.templatesPage)
+	r.get("/templates/:id", auth.PermPartnersRead, s.templatePage)
+	r.post("/templates/:id/impact", auth.PermPartnersManage, s.templateImpact)
+	r.post("/partners/:code/adapters", auth.PermPartnersManage, s.cloneTemplate)
+	r.get("/partners/:code/adapters/:id", auth.PermPartnersRead, s.adapterPage)
+	r.post("/partners/:code/adapters/:id/revisions", auth.PermPartnersManage, s.saveRevision)
+	r.post("/partners/:code/adapters/:id/revisions/:rev/activate", auth.PermPartnersManage, s.activateRevision)
+	r.post("/partners/:code/adapters/:id/playground", auth.PermPartnersManage, s.playground)
+	r.post("/partners/:code/adapters/:id/samples", auth.PermPartnersManage, s.addSample)
+	r.post("/partners/:code/adapters/:id/samples/:sample/expect", auth.PermPartnersManage, s.recordExpected)
+	r.post("/partners/:code/adapters/:id/samples/:sample/remove", auth.PermPartnersManage, s.removeSample)
+	r.post("/partners/:code/adapters/:id/conformance", auth.PermPartnersManage, s.startConformance)
+	r.get("/partners/:code/adapters/:id/conformance/:run", auth.PermPartnersRead, s.conformancePage)
+
 	// JSON API (RFC 9457 problem details on every error).
 	r.get("/api/v1/me", auth.PermProfileRead, s.apiMe)
 	r.get("/api/v1/audit/events", auth.PermAuditRead, s.apiAuditEvents)

@@ -29,7 +29,7 @@ func readScheduleFilter(c *fiber.Ctx) pages.ScheduleFilter {
 }
 
 func (s *Server) scheduleEntries(c *fiber.Ctx, f pages.ScheduleFilter, past bool, limit int) ([]deprecation.Entry, error) {
-	entries, err := deprecation.Schedule(ctx(c), s.d.DB, time.Now(), deprecation.Filter{Team: f.Team, Status: f.Status, Query: f.Query, Past: past, Limit: limit}, nil)
+	entries, err := deprecation.Schedule(ctx(c), s.d.DB, time.Now(), deprecation.Filter{Team: f.Team, Status: f.Status, Query: f.Query, Past: past, Limit: limit}, s.consumers())
 	if errors.Is(err, deprecation.ErrInvalidFilter) {
 		return nil, &validationError{fields: map[string]string{"status": "Choose upcoming, sunset passed or retired."}}
 	}
@@ -191,4 +191,12 @@ func joinAnd(words []string) string {
 		return strings.Join(words, "")
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// consumers is the source of who targets an API version (adapters), or nil.
+func (s *Server) consumers() deprecation.ConsumerSource {
+	if s.d.Adapters == nil {
+		return nil
+	}
+	return s.d.Adapters
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"math"
 	"math/big"
+	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -33,7 +35,10 @@ func NewChecker(s *jsonschema.Schema) *Checker {
 	c := &Checker{schema: s}
 	memo := map[*jsonschema.Schema]*node{}
 	if n, ok := compileNode(s, memo); ok {
-		c.root = n
+		for _, m := range memo {
+			m.link()
+		}
+		c.root = n.target()
 	}
 	return c
 }
@@ -68,14 +73,20 @@ const (
 
 // node is one schema of the graph, reduced to what the fast check needs.
 type node struct {
-	boolean    *bool
-	types      typeSet
-	constant   *any
-	enum       []any
-	format     func(any) error
-	ref        *node
-	required   []string
-	props      map[string]*node
+	boolean  *bool
+	types    typeSet
+	constant *any
+	enum     []any
+	format   func(any) error
+	ref      *node
+	required []string
+	props    map[string]*node
+	// propList holds props with their required flag; reqOther the
+	// required names that have no props entry (see link).
+	propList   []prop
+	reqOther   []string
+	constStr   *string  // constant, when it is a string
+	enumStr    []string // enum, when every value is a string
 	addlDeny   bool
 	addl       *node
 	minItems   int // -1: none
@@ -91,6 +102,76 @@ type node struct {
 	allOf      []*node
 	ifN, thenN *node
 	elseN      *node
+}
+
+type prop struct {
+	name     string
+	node     *node
+	required bool
+}
+
+// onlyRef reports whether n is nothing but a $ref (plus annotations):
+// validating it is validating its target.
+func (n *node) onlyRef() bool {
+	return n.ref != nil && n.boolean == nil && n.types == 0 && n.constant == nil && n.enum == nil &&
+		n.format == nil && n.required == nil && n.props == nil && !n.addlDeny && n.addl == nil &&
+		n.minItems < 0 && n.maxItems < 0 && n.items == nil && !n.lengths && n.pattern == nil &&
+		n.min == nil && n.max == nil && n.allOf == nil && n.ifN == nil && n.thenN == nil && n.elseN == nil
+}
+
+// target follows a chain of $ref-only nodes to the node that does the work
+// (a cycle of them stops where it closes).
+func (n *node) target() *node {
+	for i := 0; n != nil && n.onlyRef() && i < 64; i++ {
+		n = n.ref
+	}
+	return n
+}
+
+// link prepares n for valid once the whole graph is compiled: references
+// skip $ref-only nodes, properties become a list with their required flag,
+// and string constants and enums are compared as strings.
+func (n *node) link() {
+	n.ref, n.addl, n.items = n.ref.target(), n.addl.target(), n.items.target()
+	n.ifN, n.thenN, n.elseN = n.ifN.target(), n.thenN.target(), n.elseN.target()
+	for i, a := range n.allOf {
+		n.allOf[i] = a.target()
+	}
+	n.propList = n.propList[:0]
+	for k, p := range n.props {
+		n.props[k] = p.target()
+	}
+	for k, p := range n.props {
+		n.propList = append(n.propList, prop{name: k, node: p})
+	}
+	slices.SortFunc(n.propList, func(a, b prop) int { return strings.Compare(a.name, b.name) })
+	n.reqOther = n.reqOther[:0]
+	for _, r := range n.required {
+		i := slices.IndexFunc(n.propList, func(p prop) bool { return p.name == r })
+		if i >= 0 {
+			n.propList[i].required = true
+		} else {
+			n.reqOther = append(n.reqOther, r)
+		}
+	}
+	n.constStr = nil
+	if n.constant != nil {
+		if c, ok := (*n.constant).(string); ok {
+			n.constStr = &c
+		}
+	}
+	n.enumStr = nil
+	if len(n.enum) > 0 {
+		strs := make([]string, 0, len(n.enum))
+		for _, e := range n.enum {
+			if s, ok := e.(string); ok {
+				strs = append(strs, s)
+			}
+		}
+		if len(strs) == len(n.enum) {
+			n.enumStr = strs
+		}
+	}
 }
 
 // compileNode copies s into a node; ok is false when s (or any schema it
@@ -345,10 +426,19 @@ func (n *node) valid(v any) bool {
 	if t == 0 || n.types != 0 && t&n.types == 0 {
 		return false
 	}
-	if n.constant != nil && !equal(v, *n.constant) {
+	if n.constStr != nil {
+		if s, ok := v.(string); !ok || s != *n.constStr {
+			return false
+		}
+	} else if n.constant != nil && !equal(v, *n.constant) {
 		return false
 	}
-	if n.enum != nil {
+	if n.enumStr != nil {
+		s, ok := v.(string)
+		if !ok || !slices.Contains(n.enumStr, s) {
+			return false
+		}
+	} else if n.enum != nil {
 		found := false
 		for _, e := range n.enum {
 			if equal(v, e) {
@@ -368,21 +458,50 @@ func (n *node) valid(v any) bool {
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		for _, r := range n.required {
+		for _, r := range n.reqOther {
 			if _, ok := x[r]; !ok {
 				return false
 			}
 		}
-		for k, val := range x {
-			if p, ok := n.props[k]; ok {
-				if !p.valid(val) {
+		if n.addl != nil {
+			// additionalProperties is a schema: every value is checked.
+			for _, p := range n.propList {
+				if _, ok := x[p.name]; p.required && !ok {
+					return false
+				}
+			}
+			for k, val := range x {
+				if p, ok := n.props[k]; ok {
+					if !p.valid(val) {
+						return false
+					}
+				} else if !n.addl.valid(val) {
+					return false
+				}
+			}
+			break
+		}
+		// Look the properties up rather than iterating the object (no
+		// iterator, and a schema such as an if with one property costs
+		// one lookup); with additionalProperties false, every key of
+		// the object must have been one of them.
+		found := 0
+		for i := range n.propList {
+			p := &n.propList[i]
+			val, ok := x[p.name]
+			if !ok {
+				if p.required {
 					return false
 				}
 				continue
 			}
-			if n.addlDeny || n.addl != nil && !n.addl.valid(val) {
+			found++
+			if !p.node.valid(val) {
 				return false
 			}
+		}
+		if n.addlDeny && found != len(x) {
+			return false
 		}
 	case []any:
 		if n.minItems >= 0 && len(x) < n.minItems || n.maxItems >= 0 && len(x) > n.maxItems {

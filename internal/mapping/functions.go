@@ -160,10 +160,12 @@ func flagPolicy(tables any) bool {
 // kept (normalised) with checkDigitValid: false; otherwise it is an error.
 func fnGS1ID(_ any, args []any) any {
 	kind, _ := args[1].(string)
-	return gs1ID(kind, args[2], args[3], flagPolicy(args[0]))
+	return gs1ID(kind, args[1], args[2], args[3], flagPolicy(args[0]))
 }
 
-func gs1ID(kind string, value, qualifier any, flag bool) any {
+// gs1ID builds a gtin, gln or sscc identifier; kindV is kind as the
+// caller holds it boxed (reused for "scheme").
+func gs1ID(kind string, kindV, value, qualifier any, flag bool) any {
 	if kind != "gtin" && kind != "gln" && kind != "sscc" {
 		return funcErr("gs1id", kind, "kind must be gtin, gln or sscc, got %v", kind)
 	}
@@ -171,11 +173,13 @@ func gs1ID(kind string, value, qualifier any, flag bool) any {
 	if n == nil || isError(n) {
 		return n
 	}
-	id := map[string]any{"scheme": kind, "value": n}
+	id := make(map[string]any, 4)
+	id["scheme"] = kindV
+	id["value"] = n
 	if q, ok := qualifier.(string); ok && q != "" {
-		id["qualifier"] = q
+		id["qualifier"] = qualifier
 	}
-	if flag && fnGS1Valid(n, nil) == false {
+	if flag && !gs1Valid(n.(string)) {
 		id["checkDigitValid"] = false
 	}
 	return id
@@ -199,23 +203,25 @@ func fnX12ID(_ any, args []any) any {
 
 func x12ID(tab map[string]any, qualifier, value any, flag bool) any {
 	q, _ := qualifier.(string)
-	scheme, _ := tab[q].(string)
+	schemeV := tab[q] // the table's boxed string: reused, not boxed again
+	scheme, _ := schemeV.(string)
 	switch scheme {
 	case "gtin", "gln", "sscc":
-		return gs1ID(scheme, value, qualifier, flag)
+		return gs1ID(scheme, schemeV, value, qualifier, flag)
 	case "":
 		if q == "" {
-			scheme = "x12:unqualified"
+			schemeV = "x12:unqualified"
 		} else {
-			scheme = "x12:" + q
+			schemeV = "x12:" + q
 		}
 	}
-	id := map[string]any{"scheme": scheme}
+	id := make(map[string]any, 3)
+	id["scheme"] = schemeV
 	if value != nil {
 		id["value"] = value
 	}
 	if q != "" {
-		id["qualifier"] = q
+		id["qualifier"] = qualifier
 	}
 	return id
 }
@@ -240,7 +246,13 @@ func fnItemIDs(keys *[100]string, v any, args []any) any {
 		return funcErr("itemids", v, "want element numbers 1 <= first < last <= 99, got %v and %v", args[1], args[2])
 	}
 	flag := flagPolicy(args[0])
-	list := []any{}
+	n := 0
+	for i := first; i+1 <= last; i += 2 {
+		if component(seg[keys[i+1]], 1) != nil {
+			n++
+		}
+	}
+	list := make([]any, 0, n)
 	for i := first; i+1 <= last; i += 2 {
 		val := component(seg[keys[i+1]], 1)
 		if val == nil {
@@ -351,7 +363,15 @@ func fnX12Date(v any, _ []any) any {
 	if !validDate(y, m, d) {
 		return funcErr("x12date", v, "%q is not a calendar date", v)
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", y, m, d)
+	return isoDate(y, m, d)
+}
+
+// isoDate formats a date as YYYY-MM-DD (fmt.Sprintf("%04d-%02d-%02d")
+// for years 0-9999, without fmt's cost).
+func isoDate(y, m, d int) string {
+	b := [10]byte{'0' + byte(y/1000%10), '0' + byte(y/100%10), '0' + byte(y/10%10), '0' + byte(y%10), '-',
+		'0' + byte(m/10), '0' + byte(m%10), '-', '0' + byte(d/10), '0' + byte(d%10)}
+	return string(b[:])
 }
 
 // fnISODate: "YYYY-MM-DD" or "YYYYMMDD" -> "YYYY-MM-DD", checked.
@@ -370,7 +390,10 @@ func fnISODate(v any, _ []any) any {
 	if !validDate(y, m, d) {
 		return funcErr("isodate", v, "%q is not a calendar date", s)
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", y, m, d)
+	if x, _ := v.(string); x == s && len(s) == 10 {
+		return v // already YYYY-MM-DD: no new box
+	}
+	return isoDate(y, m, d)
 }
 
 func validDate(y, m, d int) bool {
@@ -478,6 +501,9 @@ func fnDecimal(v any, _ []any) any {
 		d, ok := normDecimal(s)
 		if !ok {
 			return funcErr("decimal", v, "%q is not a decimal number", s)
+		}
+		if d == x {
+			return v // already canonical: no new box
 		}
 		return d
 	case int:
@@ -594,6 +620,9 @@ func gs1Norm(kind string, v any, verify bool) any {
 			return funcErr(kind, v, "%q has check digit %c, but the GS1 check digit is %c", s, norm[len(norm)-1], want)
 		}
 	}
+	if x, _ := v.(string); x == norm {
+		return v // already normalised: no new box
+	}
 	return norm
 }
 
@@ -646,10 +675,11 @@ func checkDigit(body string) byte {
 // digit (any length from 2); false for anything else.
 func fnGS1Valid(v any, _ []any) any {
 	s, ok := v.(string)
-	if !ok || len(s) < 2 || !allDigits(s) {
-		return false
-	}
-	return s[len(s)-1] == checkDigit(s[:len(s)-1])
+	return ok && gs1Valid(s)
+}
+
+func gs1Valid(s string) bool {
+	return len(s) >= 2 && allDigits(s) && s[len(s)-1] == checkDigit(s[:len(s)-1])
 }
 
 // elementKey returns the segment object key of element n ("01".."99").
@@ -689,16 +719,19 @@ func fnEl(keys *[100]string, v any, args []any) any {
 	return component(seg[k], c)
 }
 
+// component returns component c of element value e (a string or an array
+// of components), or nil when absent or empty. It returns the interface
+// value it found, so no string is boxed again (an allocation per call).
 func component(e any, c int) any {
 	switch x := e.(type) {
 	case string:
 		if c == 1 && x != "" {
-			return x
+			return e
 		}
 	case []any:
 		if c <= len(x) {
 			if s, _ := x[c-1].(string); s != "" {
-				return s
+				return x[c-1]
 			}
 		}
 	}

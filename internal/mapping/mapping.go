@@ -519,7 +519,7 @@ func normalize(v any) (any, error) {
 				x[i] = n
 			}
 		}
-		return x, nil
+		return v, nil // v, not x: boxing the slice again would allocate
 	case map[string]any:
 		for k, e := range x {
 			n, err := normalize(e)

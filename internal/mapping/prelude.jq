@@ -50,13 +50,28 @@ def x12id($table; $qualifier; $value): _x12id($tables; $table; $qualifier; $valu
 def itemids($first; $last): _itemids($tables; $first; $last);
 
 # X12 segments (input: a segment object) ----------------------------------
+#
+# These run once per segment, so they are written for gojq's interpreter:
+# element values that cannot fail (el) are bound once with `as`; the
+# table-driven natives are called directly (_lookup($tables; "name")
+# instead of lookup("name"): every argument of a jq-defined function is a
+# closure, an allocation and a call); arrays that compact would drop are
+# only built when their segments are there (null instead of []); el(n) is
+# a non-empty string or null and seg(id) an object or null, so they are
+# tested as `if x then` (a jump) rather than `x != null` (a call with
+# closure arguments), and `el(n) // empty` skips a missing element. Values
+# that can fail are still computed in the order of the object, so the
+# first error reported is the same.
 
-def ref: {qualifier: el(1), type: (el(1) | lookup("referenceTypes")), value: (el(2) // el(3)),
-          description: (if el(2) != null then el(3) else null end)} | compact;
-def dtm: {qualifier: el(1), type: (el(1) | lookup("dateTypes")), date: (el(2) | x12date),
-          time: (el(3) | x12time), timeCode: el(4)} | compact;
-def g62: {qualifier: el(1), type: (el(1) | lookup("g62DateTypes")), date: (el(2) | x12date),
-          time: (el(4) | x12time)} | compact;
+def ref: el(1) as $q | el(2) as $v | el(3) as $d
+  | {qualifier: $q, type: ($q | _lookup($tables; "referenceTypes")), value: ($v // $d),
+     description: (if $v then $d else null end)} | compact;
+def dtm: el(1) as $q
+  | {qualifier: $q, type: ($q | _lookup($tables; "dateTypes")), date: (el(2) | x12date),
+     time: (el(3) | x12time), timeCode: el(4)} | compact;
+def g62: el(1) as $q
+  | {qualifier: $q, type: ($q | _lookup($tables; "g62DateTypes")), date: (el(2) | x12date),
+     time: (el(4) | x12time)} | compact;
 def msg: {text: el(1)} | compact;
 def nte: {qualifier: el(1), text: el(2)} | compact;
 def contact:
@@ -79,15 +94,15 @@ def terms($cur):
    discountAmount: money(el(8) | implied(2); $cur), dayOfMonth: (el(13) | integer),
    description: el(12)} | compact;
 def sac($cur):
-  {indicator: (el(1) | lookup("allowanceIndicators")), code: el(2), agencyQualifier: el(3),
+  {indicator: (el(1) | _lookup($tables; "allowanceIndicators")), code: el(2), agencyQualifier: el(3),
    agencyCode: el(4), amount: money(el(5) | implied(2); $cur), percentQualifier: el(6),
    percent: (el(7) | decimal), rate: (el(8) | decimal), quantity: qty(el(10); el(9)),
    handlingCode: el(12), reference: el(13), description: el(15)} | compact;
 def schedule:
   {quantity: qty(el(1); el(2)),
-   dates: [(select(el(6) != null) | {qualifier: el(5), type: (el(5) | lookup("dateTypes")),
+   dates: [(select(el(6) != null) | {qualifier: el(5), type: (el(5) | _lookup($tables; "dateTypes")),
                                      date: (el(6) | x12date), time: (el(7) | x12time)} | compact),
-           (select(el(9) != null) | {qualifier: el(8), type: (el(8) | lookup("dateTypes")),
+           (select(el(9) != null) | {qualifier: el(8), type: (el(8) | _lookup($tables; "dateTypes")),
                                      date: (el(9) | x12date), time: (el(10) | x12time)} | compact)]}
   | compact;
 def ctt: {lineCount: (el(1) | integer), hashQuantity: (el(2) | decimal)} | compact;
@@ -95,18 +110,19 @@ def ctt: {lineCount: (el(1) | integer), hashQuantity: (el(2) | decimal)} | compa
 # party: input is an N1 loop instance {"N1": [...], "N2": [...], ...}.
 def party:
   seg("N1") as $n1
-  | {role: (($n1 | el(1) | lookup("partyRoles")) // "other"),
-     roleCode: ($n1 | el(1)),
+  | ($n1 | el(1)) as $code | ($n1 | el(3)) as $idq | ($n1 | el(4)) as $id
+  | {role: (($code | _lookup($tables; "partyRoles")) // "other"),
+     roleCode: $code,
      name: ($n1 | el(2)),
-     ids: [$n1 | select(el(4) != null) | x12id("partyQualifiers"; el(3); el(4))],
-     additionalNames: [segs("N2") | el(1), el(2) | values],
-     address: ({lines: [segs("N3") | el(1), el(2) | values]}
+     ids: (if $id then [_x12id($tables; "partyQualifiers"; $idq; $id)] else null end),
+     additionalNames: (if seg("N2") then [segs("N2") | (el(1) // empty), (el(2) // empty)] else null end),
+     address: ({lines: [segs("N3") | (el(1) // empty), (el(2) // empty)]}
                + (seg("N4") | if . == null then {} else
                    {city: el(1), region: el(2), postalCode: el(3), country: el(4),
                     locationQualifier: el(5), locationId: el(6)} end)
                | compact),
-     contacts: [segs("PER") | contact],
-     references: [segs("REF") | ref]}
+     contacts: (if seg("PER") then [segs("PER") | contact] else null end),
+     references: (if seg("REF") then [segs("REF") | ref] else null end)}
   | compact;
 
 # x12source: the Source block from a parsed X12 document (input: the
@@ -123,5 +139,5 @@ def x12source:
 # currency($set): CUR02 of the buyer's CUR (CUR01 = BY), else of the first
 # CUR, else the adapter default.
 def currency($s):
-  (([$s | segs("CUR") | select(el(1) == "BY") | el(2)] + [$s | segs("CUR") | el(2)]) | .[0])
+  first(($s | segs("CUR") | select(el(1) == "BY") | el(2)), ($s | segs("CUR") | el(2)))
   // ($tables.defaults // {}).currency;

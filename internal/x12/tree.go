@@ -1,5 +1,7 @@
 package x12
 
+import "strconv"
+
 // This file turns a transaction set into a JSON-able tree for jq mappings.
 // The shape is described in doc.go ("Tree shape").
 
@@ -24,77 +26,74 @@ type setSpec struct {
 }
 
 // Member lists of the N1 loop per set, from the X12 004010 set tables.
-var (
-	n1Order = loopSpec{name: "N1_loop", start: "N1",
+
+func n1Order() loopSpec {
+	return loopSpec{name: "N1_loop", start: "N1",
 		members: []string{"N2", "N3", "N4", "NX2", "REF", "PER", "SI", "FOB", "TD1", "TD5", "TD3", "TD4", "PKG"}}
-	n1Invoice = loopSpec{name: "N1_loop", start: "N1", members: []string{"N2", "N3", "N4", "REF", "PER", "DMG"}}
-	n1Ship    = loopSpec{name: "N1_loop", start: "N1", members: []string{"N2", "N3", "N4", "REF", "PER", "FOB"}}
-	n1Simple  = loopSpec{name: "N1_loop", start: "N1", members: []string{"N2", "N3", "N4", "REF", "PER"}}
-	n9Loop    = loopSpec{name: "N9_loop", start: "N9", members: []string{"DTM", "MSG"}}
-	slnLoop   = loopSpec{name: "SLN_loop", start: "SLN"}
-)
+}
 
-var (
-	spec850 = setSpec{
-		loops: []loopSpec{n9Loop, n1Order,
-			{name: "PO1_loop", start: "PO1", children: []loopSpec{n9Loop, n1Order, slnLoop}}},
-		summary: []string{"CTT", "AMT"},
-	}
-	spec855 = setSpec{
-		loops: []loopSpec{n9Loop, n1Order,
-			{name: "PO1_loop", start: "PO1", children: []loopSpec{n9Loop, n1Order, slnLoop}}},
-		summary: []string{"CTT", "AMT"},
-	}
-	spec856 = setSpec{hl: true, hlLoops: []loopSpec{n1Ship}, summary: []string{"CTT"}}
-	spec810 = setSpec{
-		loops: []loopSpec{n1Invoice,
-			{name: "IT1_loop", start: "IT1", children: []loopSpec{n1Invoice, slnLoop}}},
-		summary: []string{"TDS", "CTT"},
-	}
-	spec846 = setSpec{
-		loops:   []loopSpec{n1Simple, {name: "LIN_loop", start: "LIN", children: []loopSpec{n1Simple}}},
-		summary: []string{"CTT"},
-	}
-	spec940 = setSpec{
-		loops: []loopSpec{n1Simple,
-			{name: "LX_loop", start: "LX", children: []loopSpec{{name: "W01_loop", start: "W01"}}},
-			{name: "W01_loop", start: "W01"}},
-		summary: []string{"W76"},
-	}
-	spec945 = setSpec{
-		loops: []loopSpec{n1Simple,
-			{name: "LX_loop", start: "LX", children: []loopSpec{{name: "W12_loop", start: "W12"}}},
-			{name: "W12_loop", start: "W12"}},
-		summary: []string{"W03"},
-	}
-	spec997 = setSpec{
-		loops: []loopSpec{{name: "AK2_loop", start: "AK2", members: []string{"AK5"},
-			children: []loopSpec{{name: "AK3_loop", start: "AK3", members: []string{"AK4"}}}}},
-		summary: []string{"AK9"},
-	}
-	specFlat = setSpec{}
-)
+func n1Invoice() loopSpec {
+	return loopSpec{name: "N1_loop", start: "N1", members: []string{"N2", "N3", "N4", "REF", "PER", "DMG"}}
+}
 
+func n1Ship() loopSpec {
+	return loopSpec{name: "N1_loop", start: "N1", members: []string{"N2", "N3", "N4", "REF", "PER", "FOB"}}
+}
+
+func n1Simple() loopSpec {
+	return loopSpec{name: "N1_loop", start: "N1", members: []string{"N2", "N3", "N4", "REF", "PER"}}
+}
+
+func n9Loop() loopSpec {
+	return loopSpec{name: "N9_loop", start: "N9", members: []string{"DTM", "MSG"}}
+}
+func slnLoop() loopSpec { return loopSpec{name: "SLN_loop", start: "SLN"} }
+
+// specFor returns the loop layout of a set. It is built on each call (a
+// few small allocations per Tree) so that no table is package state.
 func specFor(set string) *setSpec {
 	switch set {
-	case "850":
-		return &spec850
-	case "855":
-		return &spec855
+	case "850", "855":
+		return &setSpec{
+			loops: []loopSpec{n9Loop(), n1Order(),
+				{name: "PO1_loop", start: "PO1", children: []loopSpec{n9Loop(), n1Order(), slnLoop()}}},
+			summary: []string{"CTT", "AMT"},
+		}
 	case "856":
-		return &spec856
+		return &setSpec{hl: true, hlLoops: []loopSpec{n1Ship()}, summary: []string{"CTT"}}
 	case "810":
-		return &spec810
+		return &setSpec{
+			loops: []loopSpec{n1Invoice(),
+				{name: "IT1_loop", start: "IT1", children: []loopSpec{n1Invoice(), slnLoop()}}},
+			summary: []string{"TDS", "CTT"},
+		}
 	case "846":
-		return &spec846
+		return &setSpec{
+			loops:   []loopSpec{n1Simple(), {name: "LIN_loop", start: "LIN", children: []loopSpec{n1Simple()}}},
+			summary: []string{"CTT"},
+		}
 	case "940":
-		return &spec940
+		return &setSpec{
+			loops: []loopSpec{n1Simple(),
+				{name: "LX_loop", start: "LX", children: []loopSpec{{name: "W01_loop", start: "W01"}}},
+				{name: "W01_loop", start: "W01"}},
+			summary: []string{"W76"},
+		}
 	case "945":
-		return &spec945
+		return &setSpec{
+			loops: []loopSpec{n1Simple(),
+				{name: "LX_loop", start: "LX", children: []loopSpec{{name: "W12_loop", start: "W12"}}},
+				{name: "W12_loop", start: "W12"}},
+			summary: []string{"W03"},
+		}
 	case "997":
-		return &spec997
+		return &setSpec{
+			loops: []loopSpec{{name: "AK2_loop", start: "AK2", members: []string{"AK5"},
+				children: []loopSpec{{name: "AK3_loop", start: "AK3", members: []string{"AK4"}}}}},
+			summary: []string{"AK9"},
+		}
 	}
-	return &specFlat
+	return &setSpec{}
 }
 
 // hlLevels names the HL03 level codes.
@@ -114,24 +113,19 @@ func hlLevel(code string) string {
 	return code
 }
 
-// elementKeys are the JSON keys of elements 01..99.
-var elementKeys = func() [100]string {
-	var k [100]string
-	for i := 1; i < 100; i++ {
-		k[i] = string([]byte{'0' + byte(i/10), '0' + byte(i%10)})
-	}
-	return k
-}()
+// elementKeyDigits holds the two-digit keys "00".."99" back to back.
+const elementKeyDigits = "00010203040506070809" + "10111213141516171819" + "20212223242526272829" +
+	"30313233343536373839" + "40414243444546474849" + "50515253545556575859" + "60616263646566676869" +
+	"70717273747576777879" + "80818283848586878889" + "90919293949596979899"
 
+// elementKey returns the JSON key of element n (n >= 1): "01".."99", then
+// the decimal number. Keys below 100 are slices of a constant (no
+// allocation, no table to initialise).
 func elementKey(n int) string {
-	if n < 100 {
-		return elementKeys[n]
+	if n > 0 && n < 100 {
+		return elementKeyDigits[2*n : 2*n+2]
 	}
-	b := []byte{}
-	for ; n > 0; n /= 10 {
-		b = append([]byte{'0' + byte(n%10)}, b...)
-	}
-	return string(b)
+	return strconv.Itoa(n)
 }
 
 // SegmentObject returns the JSON-able form of one segment:
@@ -140,7 +134,13 @@ func elementKey(n int) string {
 // elements are left out; a composite element (more than one component)
 // is an array of its components, empty components kept as "".
 func SegmentObject(s *Segment) map[string]any {
-	m := make(map[string]any, len(s.Elements)+2)
+	n := 2 // id, pos
+	for _, el := range s.Elements {
+		if len(el) > 1 || len(el) == 1 && el[0] != "" {
+			n++
+		}
+	}
+	m := make(map[string]any, n)
 	m["id"] = s.ID
 	if s.SetPosition > 0 {
 		m["pos"] = s.SetPosition
@@ -162,11 +162,6 @@ func SegmentObject(s *Segment) map[string]any {
 	return m
 }
 
-func addSegment(obj map[string]any, s *Segment) {
-	list, _ := obj[s.ID].([]any)
-	obj[s.ID] = append(list, SegmentObject(s))
-}
-
 func contains(list []string, id string) bool {
 	for _, v := range list {
 		if v == id {
@@ -185,6 +180,11 @@ func findLoop(loops []loopSpec, id string) *loopSpec {
 	return nil
 }
 
+func addSegment(obj map[string]any, s *Segment) {
+	list, _ := obj[s.ID].([]any)
+	obj[s.ID] = append(list, SegmentObject(s))
+}
+
 type openLoop struct {
 	spec *loopSpec
 	obj  map[string]any
@@ -196,7 +196,8 @@ type openLoop struct {
 // segment is at the set level. No segment is dropped.
 func Tree(t *TransactionSet) map[string]any {
 	spec := specFor(t.ID)
-	root := map[string]any{"set": t.ID, "control": t.Control}
+	root := make(map[string]any, 16)
+	root["set"], root["control"] = t.ID, t.Control
 	base, baseLoops := root, spec.loops
 	var stack []openLoop
 	var nodes []map[string]any
