@@ -38,10 +38,10 @@ type roleView struct {
 }
 
 var roleViews = []roleView{
-	{auth.RoleAdmin, "Admin", []string{"nav-audit", "nav-catalog", "nav-home", "nav-key", "nav-partners", "nav-policies", "nav-schedule", "nav-teams", "nav-users"}},
-	{auth.RoleIntegrationManager, "Integration manager", []string{"nav-audit", "nav-catalog", "nav-home", "nav-partners", "nav-policies", "nav-schedule", "nav-teams"}},
-	{auth.RoleBusinessUser, "Business user", []string{"nav-catalog", "nav-home", "nav-partners", "nav-policies", "nav-schedule", "nav-teams"}},
-	{auth.RoleAuditor, "Auditor", []string{"nav-audit", "nav-catalog", "nav-home", "nav-key", "nav-partners", "nav-policies", "nav-schedule", "nav-teams", "nav-users"}},
+	{auth.RoleAdmin, "Admin", []string{"nav-audit", "nav-catalog", "nav-home", "nav-key", "nav-partners", "nav-policies", "nav-schedule", "nav-teams", "nav-templates", "nav-users"}},
+	{auth.RoleIntegrationManager, "Integration manager", []string{"nav-audit", "nav-catalog", "nav-home", "nav-partners", "nav-policies", "nav-schedule", "nav-teams", "nav-templates"}},
+	{auth.RoleBusinessUser, "Business user", []string{"nav-catalog", "nav-home", "nav-partners", "nav-policies", "nav-schedule", "nav-teams", "nav-templates"}},
+	{auth.RoleAuditor, "Auditor", []string{"nav-audit", "nav-catalog", "nav-home", "nav-key", "nav-partners", "nav-policies", "nav-schedule", "nav-teams", "nav-templates", "nav-users"}},
 }
 
 func TestBrowserDevLoginPerRole(t *testing.T) {
@@ -229,7 +229,7 @@ func TestBrowserForbiddenPageInShell(t *testing.T) {
 	if err != nil {
 		fail(step, err)
 	}
-	if want := []string{"nav-catalog", "nav-home", "nav-partners", "nav-policies", "nav-schedule", "nav-teams"}; !slices.Equal(nav, want) {
+	if want := []string{"nav-catalog", "nav-home", "nav-partners", "nav-policies", "nav-schedule", "nav-teams", "nav-templates"}; !slices.Equal(nav, want) {
 		fail(step, fmt.Errorf("sidebar links %v, want %v", nav, want))
 	}
 	role, err := chromedp.Run(ctx, chromedp.Text(testID("user-role")))

@@ -199,6 +199,7 @@ func navFor(role auth.Role, path string) []layout.NavSection {
 		{"Catalog", "Policies", "/policies", "policies", auth.PermCatalogRead},
 		{"Catalog", "Deprecations", "/deprecations", "schedule", auth.PermScheduleRead},
 		{"Partners", "Trading partners", "/partners", "partners", auth.PermPartnersRead},
+		{"Partners", "Adapter templates", "/templates", "templates", auth.PermPartnersRead},
 		{"Governance", "Audit log", "/audit", "audit", auth.PermAuditRead},
 		{"Administration", "Users & roles", "/admin/users", "users", auth.PermUsersRead},
 		{"Administration", "Service accounts", "/admin/service-accounts", "key", auth.PermServiceAccountsRead},
