@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -55,7 +54,7 @@ func adapterURL(code string, id int64) string {
 func adapterFlashText(code string) string {
 	switch code {
 	case "adapter-created":
-		return "The adapter was cloned with revision 1 as a draft. Try it in the playground, add samples, then activate it."
+		return "The adapter was cloned with revision 1 as a draft and the template's samples, each with its expected outcome. Try it in the playground, run the conformance tests, then activate it."
 	case "draft-saved":
 		return "The draft was saved. Activate it when the playground and the samples agree."
 	case "draft-unchanged":
@@ -189,8 +188,8 @@ func templateView(t mapping.Template, adapters int) pages.TemplateView {
 	if o := optionsText(t.ParseOptions); o != "{}" {
 		v.Options = codeLines(o)
 	}
-	for _, sm := range t.Samples {
-		v.Samples = append(v.Samples, path.Base(sm))
+	for _, sm := range mapping.TemplateSamples(t.ID) { // what a clone gets: the mapped samples and the refused ones
+		v.Samples = append(v.Samples, sm.Name())
 	}
 	return v
 }

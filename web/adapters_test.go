@@ -56,6 +56,21 @@ type adapterWorld struct {
 func seedAdapterWorld(t testing.TB, e *env, code, name string) adapterWorld {
 	t.Helper()
 	ctx := audit.WithActor(context.Background(), audit.Actor{ID: "user:seed", Name: "Seed Person", Role: string(auth.RoleIntegrationManager)})
+	v := canonicalOrderVersion(t, e)
+	p, err := partner.NewService(e.db, nil).Create(ctx, partner.Input{Code: code, Name: name, ISAQualifier: "ZZ", ISAID: strings.ToUpper(code)})
+	if err != nil {
+		t.Fatalf("seed partner %s: %v", code, err)
+	}
+	return adapterWorld{e: e, partner: p, version: v}
+}
+
+// canonicalOrderVersion registers canonical-order 1.0.0, published with
+// the canonical Order schema as its contract, as migrate up does for a
+// real install (the test databases have no canonical contracts), and
+// returns it.
+func canonicalOrderVersion(t testing.TB, e *env) catalog.Version {
+	t.Helper()
+	ctx := audit.WithActor(context.Background(), audit.Actor{ID: "user:seed", Name: "Seed Person", Role: string(auth.RoleIntegrationManager)})
 	cat := catalog.NewService(e.db)
 	if _, err := cat.Team(ctx, "integration-architecture"); err != nil {
 		if _, err := cat.SaveTeam(ctx, catalog.TeamInput{Slug: "integration-architecture", Name: "Integration architecture", ContactEmail: "ia@example.com"}, false); err != nil {
@@ -79,11 +94,7 @@ func seedAdapterWorld(t testing.TB, e *env, code, name string) adapterWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := partner.NewService(e.db, nil).Create(ctx, partner.Input{Code: code, Name: name, ISAQualifier: "ZZ", ISAID: strings.ToUpper(code)})
-	if err != nil {
-		t.Fatalf("seed partner %s: %v", code, err)
-	}
-	return adapterWorld{e: e, partner: p, version: v}
+	return v
 }
 
 // adapterService is a second adapter service on the test's database and
@@ -212,9 +223,9 @@ func wantStatusOnly(t *testing.T, resp *http.Response, want int, what string) *h
 	return resp
 }
 
-// The journey: clone the 850 template for a partner, run the playground,
-// break the program, save a draft, activate it, add samples, run the
-// conformance tests and read the report.
+// The journey: clone the 850 template for a partner (its samples come
+// along), run the playground, break the program, save a draft, activate
+// it, add samples, run the conformance tests and read the report.
 func TestAdapterJourney(t *testing.T) {
 	e := newEnv(t, nil)
 	w := seedAdapterWorld(t, e, "acme-retail", "ACME Retail Europe B.V.")
@@ -252,6 +263,23 @@ func TestAdapterJourney(t *testing.T) {
 	options := d.Find(`#pg-options`).Text()
 	if d.Find(`[data-testid="revision-row"][data-number="1"][data-status="draft"]`).Length() != 1 {
 		t.Error("revision 1 is not listed as a draft")
+	}
+	// The template's samples came with the clone, with their expectations.
+	nTemplate := len(mapping.TemplateSamples(template850))
+	nAccepted := 0
+	for _, s := range mapping.TemplateSamples(template850) {
+		if s.Expect == mapping.SampleAccepted {
+			nAccepted++
+		}
+	}
+	if n := d.Find(`[data-testid="sample-row"]`).Length(); n != nTemplate || n == 0 {
+		t.Errorf("%d sample rows after cloning, want the template's %d", n, nTemplate)
+	}
+	if d.Find(`[data-testid="sample-row"][data-name="`+good850+`"][data-expect="accepted"] [data-testid="sample-has-output"]`).Length() != 1 {
+		t.Error("the template's good 850 is not an accepted sample with its recorded output")
+	}
+	if d.Find(`[data-testid="sample-row"][data-name="`+bad850+`"][data-expect="rejected"]`).Length() != 1 {
+		t.Error("the template's broken 850 is not a rejected sample")
 	}
 	// One form holds the editor and the playground: Save posts it to
 	// .../revisions, Run (htmx, live as the program is typed) to .../playground.
@@ -383,14 +411,10 @@ func TestAdapterJourney(t *testing.T) {
 	}
 	readBody(t, wantStatusOnly(t, im.postForm(adapterPath+"/revisions/99/activate", nil), http.StatusNotFound, "activate unknown revision"))
 
-	// Conformance without samples is refused in words.
-	d = partnerDoc(t, im.postForm(adapterPath+"/conformance", nil), http.StatusConflict, "conformance without samples")
-	if !strings.Contains(partnerText(d, "run-refused"), "no samples") {
-		t.Errorf("run refusal %q", partnerText(d, "run-refused"))
-	}
-
-	// Samples: the good one uploaded, the broken one pasted with its expected error.
-	partnerRedirect(t, im.multipartPost(adapterPath+"/samples", url.Values{"expect": {"accepted"}}, "file", good850, edi(t, good850), false), adapterPath+"?flash=sample-added", "add good sample")
+	// Samples besides the template's: a good one uploaded, a broken one
+	// pasted with its expected error.
+	const uploaded = "acme-po-08292233294.x12"
+	partnerRedirect(t, im.multipartPost(adapterPath+"/samples", url.Values{"expect": {"accepted"}}, "file", uploaded, edi(t, good850), false), adapterPath+"?flash=sample-added", "add good sample")
 	partnerRedirect(t, im.multipartPost(adapterPath+"/samples", url.Values{"name": {"missing ISA16"}, "expect": {"rejected"},
 		"content": {string(edi(t, bad850))}, "errors": {"ISA16\n"}}, "", "", nil, false), adapterPath, "add bad sample")
 	d = partnerDoc(t, im.multipartPost(adapterPath+"/samples", url.Values{"name": {"missing ISA16"}, "expect": {"rejected"}, "content": {"x"}}, "", "", nil, false),
@@ -399,13 +423,13 @@ func TestAdapterJourney(t *testing.T) {
 		t.Error("a duplicate sample name is not refused next to the field")
 	}
 	d = partnerDoc(t, im.get(adapterPath), http.StatusOK, "adapter with samples")
-	if n := d.Find(`[data-testid="sample-row"]`).Length(); n != 2 {
-		t.Fatalf("%d sample rows, want 2", n)
+	if n := d.Find(`[data-testid="sample-row"]`).Length(); n != nTemplate+2 {
+		t.Fatalf("%d sample rows, want %d", n, nTemplate+2)
 	}
 	if !strings.Contains(d.Find(`[data-testid="sample-row"][data-name="missing ISA16"]`).Text(), "ISA16") {
 		t.Error("the rejected sample does not show its expected error")
 	}
-	goodID := d.Find(`[data-testid="sample-row"][data-name="`+good850+`"] dialog[id^="record-"]`).AttrOr("id", "")
+	goodID := d.Find(`[data-testid="sample-row"][data-name="`+uploaded+`"] dialog[id^="record-"]`).AttrOr("id", "")
 	if goodID == "" {
 		t.Fatal("the accepted sample offers no Record expected output")
 	}
@@ -420,7 +444,7 @@ func TestAdapterJourney(t *testing.T) {
 	partnerRedirect(t, im.postForm(adapterPath+"/revisions", url.Values{"program": {edited + "\n"}, "tables": {tables}, "options": {options}}), adapterPath, "repair draft")
 	partnerRedirect(t, im.postForm(adapterPath+"/samples/"+goodID+"/expect", nil), adapterPath+"?flash=expectation-recorded", "record expected")
 	d = partnerDoc(t, im.get(adapterPath), http.StatusOK, "adapter after record")
-	if d.Find(`[data-testid="sample-row"][data-name="`+good850+`"] [data-testid="sample-has-output"]`).Length() != 1 {
+	if d.Find(`[data-testid="sample-row"][data-name="`+uploaded+`"] [data-testid="sample-has-output"]`).Length() != 1 {
 		t.Error("the recorded expectation is not shown")
 	}
 
@@ -460,7 +484,7 @@ func TestAdapterJourney(t *testing.T) {
 	if got := fd.Find(`[data-testid="run-status"]`).First().AttrOr("data-status", ""); got != "passed" {
 		t.Errorf("run status %q: %s", got, strings.Join(strings.Fields(fd.Text()), " "))
 	}
-	if fd.Find(`[data-testid="result"][data-outcome="passed"]`).Length() != 2 || partnerText(fd, "run-counts") != "2 of 2 samples done" {
+	if n := nTemplate + 2; fd.Find(`[data-testid="result"][data-outcome="passed"]`).Length() != n || partnerText(fd, "run-counts") != strconv.Itoa(n)+" of "+strconv.Itoa(n)+" samples done" {
 		t.Errorf("results: %s", partnerText(fd, "run-results"))
 	}
 	d = partnerDoc(t, im.get(adapterPath), http.StatusOK, "adapter with a run")
@@ -481,9 +505,13 @@ func TestAdapterJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	d = partnerDoc(t, im.get(loc), http.StatusOK, "failed run")
-	failed := d.Find(`[data-testid="result"][data-outcome="failed"]`)
-	if failed.Length() != 1 || failed.AttrOr("data-sample", "") != good850 {
-		t.Fatalf("failed results: %d", failed.Length())
+	// Every accepted sample with a recorded output fails: the template's and the uploaded one.
+	if n := d.Find(`[data-testid="result"][data-outcome="failed"]`).Length(); n != nAccepted+1 {
+		t.Errorf("failed results: %d, want %d", n, nAccepted+1)
+	}
+	failed := d.Find(`[data-testid="result"][data-outcome="failed"][data-sample="` + uploaded + `"]`)
+	if failed.Length() != 1 {
+		t.Fatalf("the uploaded sample's result did not fail")
 	}
 	diff := failed.Find(`[data-testid="diff-row"]`)
 	if diff.Length() == 0 || !strings.Contains(diff.Text(), "document 1: number") || !strings.Contains(diff.Text(), `"PO-`+good850PO+`"`) {
@@ -518,11 +546,29 @@ func TestAdapterJourney(t *testing.T) {
 	rm := d.Find(`[data-testid="sample-row"][data-name="missing ISA16"] dialog[id^="remove-sample-"]`).AttrOr("id", "")
 	partnerRedirect(t, im.postForm(adapterPath+"/samples/"+strings.TrimPrefix(rm, "remove-sample-")+"/remove", nil), adapterPath+"?flash=sample-removed", "remove sample")
 	d = partnerDoc(t, im.get(adapterPath), http.StatusOK, "adapter after removal")
-	if d.Find(`[data-testid="sample-row"]`).Length() != 1 {
+	if d.Find(`[data-testid="sample-row"]`).Length() != nTemplate+1 {
 		t.Error("the sample was not removed")
 	}
 	if !strings.Contains(partnerText(d, "history"), "adapter.activate") {
 		t.Error("the audit history does not show the activation")
+	}
+
+	// Conformance without samples is refused in words.
+	adapterID, _ := strconv.ParseInt(adapterLoc.FindStringSubmatch(adapterPath)[1], 10, 64)
+	svc := adapterService(t, e)
+	seed := audit.WithActor(context.Background(), audit.Actor{ID: "user:seed", Name: "Seed Person", Role: string(auth.RoleIntegrationManager)})
+	sms, err := svc.Samples(seed, adapterID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sm := range sms {
+		if err := svc.RemoveSample(seed, adapterID, sm.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d = partnerDoc(t, im.postForm(adapterPath+"/conformance", nil), http.StatusConflict, "conformance without samples")
+	if !strings.Contains(partnerText(d, "run-refused"), "no samples") {
+		t.Errorf("run refusal %q", partnerText(d, "run-refused"))
 	}
 }
 
@@ -532,8 +578,7 @@ func TestAdapterAuditorReadsOnly(t *testing.T) {
 	e := newEnv(t, nil)
 	w := seedAdapterWorld(t, e, "globex", "Globex Logistics")
 	im := e.signIn(auth.RoleIntegrationManager)
-	adapterPath := w.clone(t, im, "Globex orders")
-	partnerRedirect(t, im.multipartPost(adapterPath+"/samples", url.Values{"expect": {"accepted"}}, "file", good850, edi(t, good850), false), adapterPath, "add sample")
+	adapterPath := w.clone(t, im, "Globex orders") // with the template's samples
 	partnerRedirect(t, im.postForm(adapterPath+"/revisions/1/activate", nil), adapterPath, "activate")
 
 	au := e.signIn(auth.RoleAuditor)

@@ -268,6 +268,14 @@ func (s site) url(path string) string { return s.base + path }
 // listener's address, so the CSRF origin check accepts the browser's posts.
 func startConsole(t *testing.T) site {
 	t.Helper()
+	st, _ := startConsoleEnv(t)
+	return st
+}
+
+// startConsoleEnv is startConsole that also returns the console's env
+// (its database and configuration), for tests that seed or run workers.
+func startConsoleEnv(t *testing.T) (site, *env) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
@@ -284,7 +292,7 @@ func startConsole(t *testing.T) site {
 			t.Errorf("serve the console: %v", err)
 		}
 	})
-	return site{base: base}
+	return site{base: base}, e
 }
 
 // startBrowser starts one headless Chromium for the test and returns a

@@ -32,9 +32,10 @@ func brokenNumber(t *testing.T, program string) string {
 }
 
 // The onboarding journey on real Postgres, Redis and a real worker: clone
-// the 850 template, add an accepted and a rejected sample, activate, pass
-// conformance 2/2 (the partner checklist follows), break a field in a new
-// revision, activate it, and fail conformance with a readable diff.
+// the 850 template, which brings its accepted and rejected samples with
+// their expectations, activate, pass conformance on every sample (the
+// partner checklist follows), break a field in a new revision, activate
+// it, and fail conformance with a readable diff.
 func TestConformanceJourneyThroughWorker(t *testing.T) {
 	e := newEnv(t, true)
 	e.startWorker()
@@ -53,10 +54,18 @@ func TestConformanceJourneyThroughWorker(t *testing.T) {
 		t.Fatalf("facts of a partner with a draft adapter = %v/%v, want false/false", act, pass)
 	}
 
-	good, bad := e.withSamples(a)
+	// The template's samples came with the clone.
+	n, accepted := templateSamples(template850)
+	if n != 10 || accepted != 8 {
+		t.Fatalf("the 850 template ships %d samples, %d accepted; want 10, 8", n, accepted)
+	}
+	good, bad := e.sampleNamed(a, goodSample), e.sampleNamed(a, badSample)
 	var err error
 	if good.Expect != adapter.ExpectAccepted || good.ExpectedOutput == nil {
-		t.Fatalf("recorded sample = expect %s, output %s", good.Expect, good.ExpectedOutput)
+		t.Fatalf("template sample = expect %s, output %s", good.Expect, good.ExpectedOutput)
+	}
+	if bad.Expect != adapter.ExpectRejected || !slices.Equal(bad.ExpectedErrors, adapter.StringList{badSampleError}) || bad.ExpectedOutput != nil {
+		t.Fatalf("rejected template sample = expect %s, errors %q", bad.Expect, bad.ExpectedErrors)
 	}
 	var docs []map[string]any
 	if err := json.Unmarshal(good.ExpectedOutput, &docs); err != nil || len(docs) != 1 || docs[0]["number"] != "08292233294" {
@@ -67,8 +76,8 @@ func TestConformanceJourneyThroughWorker(t *testing.T) {
 	// revision count, and only if the mapping did not change after they
 	// started.
 	draftRun := e.conform(a)
-	if draftRun.Status != adapter.RunPassed || draftRun.RevisionID != rev1.ID {
-		t.Fatalf("draft run = %s on revision %d, want passed on %d", draftRun.Status, draftRun.RevisionID, rev1.ID)
+	if draftRun.Status != adapter.RunPassed || draftRun.RevisionID != rev1.ID || draftRun.Total != n {
+		t.Fatalf("draft run = %s on revision %d with %d samples, want passed on %d with %d", draftRun.Status, draftRun.RevisionID, draftRun.Total, rev1.ID, n)
 	}
 	if act, pass := e.facts(acme.ID); act || pass {
 		t.Fatalf("facts before activation = %v/%v, want false/false", act, pass)
@@ -81,8 +90,8 @@ func TestConformanceJourneyThroughWorker(t *testing.T) {
 		t.Fatalf("facts after activating a draft edited since its run = %v/%v, want true/false", act, pass)
 	}
 	run := e.conform(a)
-	if run.Status != adapter.RunPassed || run.Total != 2 || run.Done != 2 || run.Passed != 2 || run.Failed != 0 || run.Progress() != 100 {
-		t.Fatalf("run = %s %d/%d (passed %d, failed %d), want passed 2/2", run.Status, run.Done, run.Total, run.Passed, run.Failed)
+	if run.Status != adapter.RunPassed || run.Total != n || run.Done != n || run.Passed != n || run.Failed != 0 || run.Progress() != 100 {
+		t.Fatalf("run = %s %d/%d (passed %d, failed %d), want passed %d/%d", run.Status, run.Done, run.Total, run.Passed, run.Failed, n, n)
 	}
 	if run.RequestedBy != "user:1" || run.StartedAt == nil || run.FinishedAt == nil {
 		t.Fatalf("run bookkeeping = %+v", run)
@@ -120,7 +129,7 @@ func TestConformanceJourneyThroughWorker(t *testing.T) {
 		t.Fatalf("facts after activating an untested revision = %v/%v, want true/false", act, pass)
 	}
 	failed := e.conform(a)
-	if failed.Status != adapter.RunFailed || failed.RevisionID != rev2.ID || failed.Done != 2 || failed.Passed != 1 || failed.Failed != 1 {
+	if failed.Status != adapter.RunFailed || failed.RevisionID != rev2.ID || failed.Done != n || failed.Passed != n-accepted || failed.Failed != accepted {
 		t.Fatalf("run after breaking the number = %s on %d, %d/%d passed %d failed %d", failed.Status, failed.RevisionID, failed.Done, failed.Total, failed.Passed, failed.Failed)
 	}
 	if act, pass := e.facts(acme.ID); !act || pass {
@@ -131,12 +140,26 @@ func TestConformanceJourneyThroughWorker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Results) != 2 || rep.Revision.Number != 2 || rep.Adapter.ID != a.ID {
+	if len(rep.Results) != n || rep.Revision.Number != 2 || rep.Adapter.ID != a.ID {
 		t.Fatalf("report: %d results, revision %d", len(rep.Results), rep.Revision.Number)
 	}
-	first := rep.Results[0] // failed first
-	if first.Outcome != adapter.OutcomeFailed || first.SampleName != goodSample || first.SampleID == nil || *first.SampleID != good.ID {
-		t.Fatalf("first result = %s %s", first.Outcome, first.SampleName)
+	result := func(name string) adapter.ConformanceResult {
+		t.Helper()
+		for i, r := range rep.Results {
+			if r.SampleName == name {
+				// Failed first, then by name.
+				if wantFailed := i < accepted; (r.Outcome == adapter.OutcomeFailed) != wantFailed {
+					t.Errorf("result %d (%s) is %s, out of order", i, name, r.Outcome)
+				}
+				return r
+			}
+		}
+		t.Fatalf("the report has no result for %s", name)
+		return adapter.ConformanceResult{}
+	}
+	first := result(goodSample)
+	if first.Outcome != adapter.OutcomeFailed || first.SampleID == nil || *first.SampleID != good.ID {
+		t.Fatalf("good sample's result = %s %s", first.Outcome, first.SampleName)
 	}
 	want := []adapter.Difference{{Path: "/0/number", Kind: adapter.DiffChanged, Expected: `"08292233294"`, Actual: `"08292233294-X"`}}
 	if diff := cmp.Diff(want, first.Detail.Differences); diff != "" {
@@ -145,8 +168,8 @@ func TestConformanceJourneyThroughWorker(t *testing.T) {
 	if len(first.Detail.Problems) != 1 || !strings.Contains(first.Detail.Problems[0], "/0/number") {
 		t.Errorf("problems = %q", first.Detail.Problems)
 	}
-	second := rep.Results[1]
-	if second.Outcome != adapter.OutcomePassed || second.SampleName != badSample || len(second.Detail.Errors) != 1 ||
+	second := result(badSample)
+	if second.Outcome != adapter.OutcomePassed || len(second.Detail.Errors) != 1 ||
 		!strings.Contains(second.Detail.Errors[0], badSampleError) || *second.SampleID != bad.ID {
 		t.Errorf("rejected sample result = %+v", second)
 	}
@@ -162,15 +185,18 @@ func TestConformanceJourneyThroughWorker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sums) != 1 || sums[0].ActiveRevision != 2 || sums[0].LatestRevision != 2 || sums[0].DraftPending || sums[0].Samples != 2 ||
+	if len(sums) != 1 || sums[0].ActiveRevision != 2 || sums[0].LatestRevision != 2 || sums[0].DraftPending || sums[0].Samples != n ||
 		sums[0].LatestRun == nil || sums[0].LatestRun.ID != failed.ID {
 		t.Errorf("adapter summaries = %+v", sums)
 	}
 
-	wantActions := []string{adapter.ActionCreate, adapter.ActionSampleAdd, adapter.ActionSampleExpect, adapter.ActionSampleAdd,
+	wantActions := []string{adapter.ActionCreate}
+	for range n {
+		wantActions = append(wantActions, adapter.ActionSampleAdd)
+	}
+	wantActions = append(wantActions, adapter.ActionConformanceRequest, adapter.ActionConformanceRun, adapter.ActionSaveDraft, adapter.ActionActivate,
 		adapter.ActionConformanceRequest, adapter.ActionConformanceRun, adapter.ActionSaveDraft, adapter.ActionActivate,
-		adapter.ActionConformanceRequest, adapter.ActionConformanceRun, adapter.ActionSaveDraft, adapter.ActionActivate,
-		adapter.ActionConformanceRequest, adapter.ActionConformanceRun}
+		adapter.ActionConformanceRequest, adapter.ActionConformanceRun)
 	if diff := cmp.Diff(wantActions, e.auditActions(a)); diff != "" {
 		t.Errorf("audit trail (-want +got):\n%s", diff)
 	}
@@ -185,8 +211,7 @@ func TestReadinessNeedsFreshRun(t *testing.T) {
 	p := e.partner("ACME", "Acme Retail")
 	other := e.partner("GLOBEX", "Globex")
 	idle := e.partner("INITECH", "Initech")
-	a := e.clone(p, "orders")
-	e.withSamples(a)
+	a := e.clone(p, "orders") // with the template's samples
 	e.activate(e.latestRevision(a))
 	if run := e.conform(a); run.Status != adapter.RunPassed {
 		t.Fatalf("run = %s", run.Status)
@@ -204,7 +229,7 @@ func TestReadinessNeedsFreshRun(t *testing.T) {
 	}
 
 	// A second adapter of the same partner without a run: not passing.
-	c := e.clone(p, "orders-csv")
+	c := e.bare(p, "orders-csv")
 	e.activate(e.latestRevision(c))
 	if act, pass := e.facts(p.ID); !act || pass {
 		t.Fatalf("facts with an untested second adapter = %v/%v, want true/false", act, pass)
@@ -214,7 +239,6 @@ func TestReadinessNeedsFreshRun(t *testing.T) {
 	}
 
 	d := e.clone(idle, "orders")
-	e.withSamples(d)
 	e.activate(e.latestRevision(d))
 	if run := e.conform(d); run.Status != adapter.RunPassed {
 		t.Fatalf("run = %s", run.Status)
@@ -228,8 +252,9 @@ func TestReadinessNeedsFreshRun(t *testing.T) {
 	if _, pass := e.facts(idle.ID); pass {
 		t.Fatal("still passing after a sample was added since the run")
 	}
-	if run := e.conform(d); run.Status != adapter.RunPassed || run.Total != 3 {
-		t.Fatalf("rerun = %s with %d samples", run.Status, run.Total)
+	n, _ := templateSamples(template850)
+	if run := e.conform(d); run.Status != adapter.RunPassed || run.Total != n+1 {
+		t.Fatalf("rerun = %s with %d samples, want passed with %d", run.Status, run.Total, n+1)
 	}
 	if _, pass := e.facts(idle.ID); !pass {
 		t.Fatal("not passing after the rerun")
@@ -376,8 +401,8 @@ func TestSamples(t *testing.T) {
 	e := newEnv(t, false)
 	ctx := alice()
 	p := e.partner("ACME", "Acme Retail")
-	a := e.clone(p, "orders")
-	b := e.clone(p, "other")
+	a := e.bare(p, "orders")
+	b := e.bare(p, "other")
 	content := readTestdata(t, goodSample)
 
 	tests := []struct {
@@ -516,10 +541,10 @@ func TestImpactWritesNothing(t *testing.T) {
 	ctx := alice()
 	acme := e.partner("ACME", "Acme Retail")
 	globex := e.partner("GLOBEX", "Globex")
-	a := e.clone(acme, "orders")
+	a := e.bare(acme, "orders")
 	good, _ := e.withSamples(a)
 	e.activate(e.latestRevision(a))
-	bare := e.clone(globex, "orders") // no samples
+	bare := e.bare(globex, "orders") // no samples
 	otherVersion := e.orderVersion("order-intake-eu", "1.0.0", orderSchema(t))
 	if _, err := e.adapters.CloneTemplate(ctx, globex.ID, "json-order", "json", otherVersion.ID); err != nil {
 		t.Fatal(err)
@@ -637,15 +662,13 @@ func TestConsumersOf(t *testing.T) {
 func TestStartConformanceQueue(t *testing.T) {
 	e := newEnv(t, false)
 	ctx := alice()
-	a := e.clone(e.partner("ACME", "Acme Retail"), "orders")
-	e.withSamples(a)
+	a := e.clone(e.partner("ACME", "Acme Retail"), "orders") // with the template's samples
 	if _, err := e.adapters.StartConformance(ctx, a.ID); !errors.Is(err, adapter.ErrNoQueue) {
 		t.Fatalf("without a queue: %v, want ErrNoQueue", err)
 	}
 
 	q := newEnv(t, true) // no worker: runs stay queued
 	b := q.clone(q.partner("ACME", "Acme Retail"), "orders")
-	q.withSamples(b)
 	first, err := q.adapters.StartConformance(ctx, b.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -654,7 +677,7 @@ func TestStartConformanceQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first.ID != second.ID || second.Status != adapter.RunQueued || second.Total != 2 || second.Progress() != 0 {
+	if n, _ := templateSamples(template850); first.ID != second.ID || second.Status != adapter.RunQueued || second.Total != n || second.Progress() != 0 {
 		t.Fatalf("second start = run %d %s, want the queued run %d", second.ID, second.Status, first.ID)
 	}
 	if n := q.count("conformance_runs"); n != 1 {
@@ -671,8 +694,7 @@ func TestConformanceErrorsAndIdempotence(t *testing.T) {
 	e := newEnv(t, true)
 	e.startWorker()
 	ctx := alice()
-	a := e.clone(e.partner("ACME", "Acme Retail"), "orders")
-	e.withSamples(a)
+	a := e.clone(e.partner("ACME", "Acme Retail"), "orders") // with the template's samples
 	if _, err := e.adapters.SaveDraft(ctx, a.ID, "this is ( not jq", nil, formats.Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -699,7 +721,7 @@ func TestConformanceErrorsAndIdempotence(t *testing.T) {
 	if err := p.ProcessTask(context.Background(), adapter.NewRunConformanceTask(passed.ID)); err != nil {
 		t.Fatalf("processing an ended run again: %v", err)
 	}
-	if again, _ := e.adapters.ConformanceRun(ctx, passed.ID); again.Status != adapter.RunPassed || again.Done != 2 ||
+	if again, _ := e.adapters.ConformanceRun(ctx, passed.ID); again.Status != adapter.RunPassed || again.Done != passed.Total || passed.Total == 0 ||
 		e.count("conformance_results") != results || e.count("audit_events") != audits {
 		t.Errorf("processing an ended run again changed it: %+v", again)
 	}

@@ -146,8 +146,46 @@ func (e *env) clone(p partner.Partner, name string) adapter.Adapter {
 	return a
 }
 
+// bare clones the 850 template and deletes the samples the clone brought,
+// straight in the database (no audit events), for tests that add their own.
+func (e *env) bare(p partner.Partner, name string) adapter.Adapter {
+	e.t.Helper()
+	a := e.clone(p, name)
+	if err := e.db.Where("adapter_id = ?", a.ID).Delete(&adapter.Sample{}).Error; err != nil {
+		e.t.Fatal(err)
+	}
+	return a
+}
+
+// templateSamples counts a template's samples: all, and the accepted ones.
+func templateSamples(templateID string) (all, accepted int) {
+	for _, s := range mapping.TemplateSamples(templateID) {
+		all++
+		if s.Expect == mapping.SampleAccepted {
+			accepted++
+		}
+	}
+	return all, accepted
+}
+
+// sampleNamed finds a sample of an adapter by name.
+func (e *env) sampleNamed(a adapter.Adapter, name string) adapter.Sample {
+	e.t.Helper()
+	sms, err := e.adapters.Samples(context.Background(), a.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, sm := range sms {
+		if sm.Name == name {
+			return sm
+		}
+	}
+	e.t.Fatalf("adapter %d has no sample %s", a.ID, name)
+	return adapter.Sample{}
+}
+
 // withSamples adds the good sample (expectation recorded from a run) and
-// the broken one (rejected with the parse error).
+// the broken one (rejected with the parse error), to a bare adapter.
 func (e *env) withSamples(a adapter.Adapter) (good, bad adapter.Sample) {
 	e.t.Helper()
 	ctx := alice()

@@ -124,9 +124,12 @@ func partnerRef(db *gorm.DB, id int64) (PartnerRef, error) {
 // not be retired. An empty name takes the template's name. Invalid input
 // is a *ValidationError.
 //
-// The template's sample files (mapping.Template.Samples) are test data of
-// internal/mapping and not part of the binary, so no samples are created:
-// add them with AddSample.
+// The adapter gets the template's samples (mapping.TemplateSamples), in the
+// same transaction: an accepted one expects exactly what the template maps
+// it to under the target's schema (as RecordExpected on revision 1 would
+// record), so conformance passes right after cloning; one whose output the
+// target's schema refuses expects any valid output, and conformance shows
+// why it fails. A rejected one expects the template's error.
 func (s *Service) CloneTemplate(ctx context.Context, partnerID int64, templateID, name string, targetVersionID int64) (Adapter, error) {
 	name = strings.TrimSpace(name)
 	fields := map[string]string{}
@@ -154,6 +157,10 @@ func (s *Service) CloneTemplate(ctx context.Context, partnerID int64, templateID
 	if tpl.Format == "x12" || tpl.Format == "edifact" {
 		docType = tpl.DocType
 	}
+	samples, err := s.templateSamples(ctx, tpl, docType, targetVersionID)
+	if err != nil {
+		return Adapter{}, fmt.Errorf("adapter: clone %s for partner %d: %w", templateID, partnerID, err)
+	}
 	var a Adapter
 	err = store.WithTx(ctx, s.db, func(tx *gorm.DB) error {
 		p, err := partnerRef(tx, partnerID)
@@ -174,14 +181,72 @@ func (s *Service) CloneTemplate(ctx context.Context, partnerID int64, templateID
 		if err := tx.Create(&r).Error; err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Change{Action: ActionCreate, EntityType: EntityType, EntityID: idString(a.ID),
+		if err := audit.Record(ctx, tx, audit.Change{Action: ActionCreate, EntityType: EntityType, EntityID: idString(a.ID),
 			After: map[string]any{"partner": p.Code, "name": a.Name, "template": a.TemplateID, "format": a.Format, "doc_type": a.DocType,
-				"target_api_version_id": a.TargetAPIVersionID, "revision": 1, "program_sha256": sha([]byte(r.Program))}})
+				"target_api_version_id": a.TargetAPIVersionID, "revision": 1, "program_sha256": sha([]byte(r.Program))}}); err != nil {
+			return err
+		}
+		for _, sm := range samples {
+			sm.AdapterID, sm.CreatedAt, sm.UpdatedAt = a.ID, now, now
+			if err := tx.Create(&sm).Error; err != nil {
+				return err
+			}
+			after := sampleAudit(sm)
+			after["from_template"] = tpl.ID
+			if err := audit.Record(ctx, tx, audit.Change{Action: ActionSampleAdd, EntityType: EntityType, EntityID: idString(a.ID),
+				After: after}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return Adapter{}, fmt.Errorf("adapter: clone %s for partner %d: %w", templateID, partnerID, err)
 	}
 	return a, nil
+}
+
+// templateSamples reads a template's samples with their expectations: the
+// accepted ones are mapped by the template, validated against the target
+// version's schema, and expect the documents that gives.
+func (s *Service) templateSamples(ctx context.Context, tpl mapping.Template, docType string, targetVersionID int64) ([]Sample, error) {
+	specs := mapping.TemplateSamples(tpl.ID)
+	if len(specs) == 0 {
+		return nil, nil
+	}
+	schema, err := s.targetSchema(ctx, targetVersionID)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.mapperFor(Adapter{Format: tpl.Format, DocType: docType},
+		Revision{Program: tpl.Program, Tables: Tables(tpl.Tables), ParseOptions: tpl.ParseOptions}, schema, "")
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", tpl.ID, err)
+	}
+	out := make([]Sample, 0, len(specs))
+	for _, spec := range specs {
+		content, err := mapping.TemplateSample(spec.File)
+		if err != nil {
+			return nil, err
+		}
+		sm := Sample{Name: spec.Name(), Content: content}
+		switch spec.Expect {
+		case mapping.SampleRejected:
+			sm.Expect, sm.ExpectedErrors = ExpectRejected, StringList{spec.Error}
+		default:
+			sm.Expect = ExpectAccepted
+			if res := m.Run(ctx, content); len(res.Errors) == 0 && len(res.Documents) > 0 {
+				if sm.ExpectedOutput, err = json.Marshal(res.Documents); err != nil {
+					return nil, fmt.Errorf("template sample %s: %w", spec.Name(), err)
+				}
+			} else {
+				s.log.Warn("template sample not accepted by the target; it expects any valid output", "template", tpl.ID,
+					"sample", spec.Name(), "target_api_version_id", targetVersionID, slog.Any("error", res.Err()))
+			}
+		}
+		out = append(out, sm)
+	}
+	return out, nil
 }
 
 // checkTarget says what is wrong with a target API version for a form

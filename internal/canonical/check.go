@@ -28,6 +28,7 @@ import (
 type Checker struct {
 	schema *jsonschema.Schema
 	root   *node // nil when the schema is outside the fast check
+	every  bool  // the fast check looks at every value (ChecksEveryValue)
 }
 
 // NewChecker prepares a Checker for s.
@@ -39,9 +40,18 @@ func NewChecker(s *jsonschema.Schema) *Checker {
 			m.link()
 		}
 		c.root = n.target()
+		c.every = everyValue(memo, c.root)
 	}
 	return c
 }
+
+// ChecksEveryValue reports whether the fast check looks at every value of
+// a document (every object of the schema denies or checks additional
+// properties, every array has items, ...). Then a document QuickCheck
+// accepts holds only JSON values: nil, bool, string, int, finite float64,
+// json.Number, []any and map[string]any (no *big.Int, no NaN, no other Go
+// type), so it needs no normalising.
+func (c *Checker) ChecksEveryValue() bool { return c.every }
 
 // Fast reports whether the schema is within what the fast check handles.
 func (c *Checker) Fast() bool { return c.root != nil }
@@ -172,6 +182,58 @@ func (n *node) link() {
 			n.enumStr = strs
 		}
 	}
+}
+
+// everyValue decides which nodes check every value (see checksEvery) and
+// returns the answer for root. It is the greatest fixpoint: all nodes start
+// as checking and lose it until nothing changes, so a recursive schema
+// counts as checking (valid descends into every level of a finite
+// document) while a cycle through a node that does not check stays false.
+func everyValue(memo map[*jsonschema.Schema]*node, root *node) bool {
+	every := make(map[*node]bool, len(memo))
+	for _, n := range memo {
+		every[n] = true
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, n := range memo {
+			if every[n] && !n.checksEvery(every) {
+				every[n], changed = false, true
+			}
+		}
+	}
+	return every[root]
+}
+
+// checksEvery reports whether valid, when it accepts a value, has checked
+// the type of the value and of every value inside it, given which of the
+// nodes n refers to do (every; a nil node does not).
+func (n *node) checksEvery(every map[*node]bool) bool {
+	if n.boolean != nil {
+		return !*n.boolean // true accepts anything unchecked; false accepts nothing
+	}
+	if n.constStr != nil || n.enumStr != nil {
+		return true // only a string can pass
+	}
+	noObjects := n.types != 0 && n.types&tObject == 0
+	objects := noObjects || n.addlDeny || n.addl != nil && every[n.addl]
+	for _, p := range n.propList {
+		objects = objects && (noObjects || every[p.node])
+	}
+	arrays := n.types != 0 && n.types&tArray == 0 || n.items != nil && every[n.items]
+	if objects && arrays {
+		return true
+	}
+	// valid also requires $ref and every allOf schema to accept v.
+	if n.ref != nil && every[n.ref] {
+		return true
+	}
+	for _, a := range n.allOf {
+		if every[a] {
+			return true
+		}
+	}
+	return false
 }
 
 // compileNode copies s into a node; ok is false when s (or any schema it
@@ -377,6 +439,9 @@ func isDecimal(s string) bool {
 	return digits(s[i+1:])
 }
 
+// typeOf returns the JSON type of v, 0 for anything that is not a JSON
+// value as the mapping produces them (int8..uint64 and float32 too: they
+// are left to the library, and ChecksEveryValue relies on it).
 func typeOf(v any) typeSet {
 	switch x := v.(type) {
 	case nil:
@@ -389,12 +454,10 @@ func typeOf(v any) typeSet {
 		return tArray
 	case map[string]any:
 		return tObject
-	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+	case int:
 		return tNumber | tInteger
 	case float64:
 		return floatType(x)
-	case float32:
-		return floatType(float64(x))
 	case json.Number:
 		r, ok := new(big.Rat).SetString(string(x))
 		if !ok {

@@ -3,9 +3,13 @@ package canonical
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"math/big"
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // deepCopy copies a JSON tree.
@@ -130,6 +134,84 @@ func TestCheckerAgreesWithLibrary(t *testing.T) {
 		}
 		if valid == 0 || invalid == 0 {
 			t.Errorf("%s: mutations gave %d valid and %d invalid documents; want both", name, valid, invalid)
+		}
+	}
+}
+
+// TestChecksEveryValue: the canonical schemas let the fast check see every
+// value, so a document it accepts holds only JSON values (the mapping
+// then skips normalising it). A non-JSON value anywhere must be rejected.
+func TestChecksEveryValue(t *testing.T) {
+	v := newValidator(t)
+	bad := []any{big.NewInt(1), math.NaN(), math.Inf(1), int64(1), float32(1.5), uint8(1), struct{}{}}
+	for _, name := range Names() {
+		c := v.checkers[name]
+		if !c.ChecksEveryValue() {
+			t.Fatalf("%s: the fast check does not look at every value", name)
+		}
+		base := loadExample(t, name)
+		var cs []any
+		containers(base, &cs)
+		for ci := range cs {
+			for _, b := range bad {
+				doc := deepCopy(base)
+				var dcs []any
+				containers(doc, &dcs)
+				switch x := dcs[ci].(type) {
+				case map[string]any:
+					for k := range x {
+						old := x[k]
+						x[k] = b
+						if c.QuickCheck(doc) {
+							t.Fatalf("%s: the fast check accepts %T at member %q", name, b, k)
+						}
+						x[k] = old
+					}
+				case []any:
+					for i := range x {
+						old := x[i]
+						x[i] = b
+						if c.QuickCheck(doc) {
+							t.Fatalf("%s: the fast check accepts %T in an array", name, b)
+						}
+						x[i] = old
+					}
+				}
+			}
+		}
+	}
+	for _, tc := range []struct {
+		schema string
+		every  bool
+	}{
+		{`{"type": "object", "properties": {"a": {"type": "string"}}}`, false},
+		{`{"type": "object", "additionalProperties": false, "properties": {"a": {"type": "string"}}}`, true},
+		{`{"type": "object", "additionalProperties": {"type": "integer"}}`, true},
+		{`{"type": "object", "additionalProperties": false, "properties": {"a": {"type": "array"}}}`, false},
+		{`{"type": "object", "additionalProperties": false, "properties": {"a": {"type": "array", "items": {"type": "string"}}}}`, true},
+		{`{"type": "object", "additionalProperties": false, "properties": {"a": true}}`, false},
+		{`{"type": "object", "additionalProperties": false, "properties": {"a": {"$ref": "#/$defs/t"}}, "$defs": {"t": {"const": "x"}}}`, true},
+		{`{"allOf": [{"type": "object", "additionalProperties": false}]}`, true},
+		{`{"$ref": "#/$defs/n", "$defs": {"n": {"type": "object", "additionalProperties": false, "properties": {"kids": {"type": "array", "items": {"$ref": "#/$defs/n"}}}}}}`, true},
+		// A cycle through a node that does not check everything (c).
+		{`{"$ref": "#/$defs/a", "allOf": [{"$ref": "#/$defs/b"}], "$defs": {
+		   "a": {"type": "object", "additionalProperties": false, "properties": {"b": {"$ref": "#/$defs/b"}, "c": {"type": "object"}}},
+		   "b": {"type": "object", "additionalProperties": false, "properties": {"a": {"$ref": "#/$defs/a"}}}}}`, false},
+	} {
+		var doc any
+		if err := json.Unmarshal([]byte(tc.schema), &doc); err != nil {
+			t.Fatal(err)
+		}
+		jc := jsonschema.NewCompiler()
+		if err := jc.AddResource("mem://s.json", doc); err != nil {
+			t.Fatal(err)
+		}
+		s, err := jc.Compile("mem://s.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := NewChecker(s); !c.Fast() || c.ChecksEveryValue() != tc.every {
+			t.Errorf("%s: ChecksEveryValue = %v (fast %v), want %v", tc.schema, c.ChecksEveryValue(), c.Fast(), tc.every)
 		}
 	}
 }

@@ -7,7 +7,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/crossdock/crossdock/internal/adapter"
 	"github.com/crossdock/crossdock/internal/catalog"
+	"github.com/crossdock/crossdock/internal/partner"
 )
 
 // Apply plans doc and, unless dryRun, carries the plan out and returns
@@ -55,13 +57,27 @@ func (s *Service) Apply(ctx context.Context, doc Document, dryRun bool) (Plan, e
 	return plan, nil
 }
 
-// refusalReasons turns the errors the catalog uses to say no into reasons;
-// ok is false for anything else (a failure, not a refusal).
+// refusalReasons turns the errors the catalog, partner and adapter
+// services use to say no into reasons; ok is false for anything else (a
+// failure, not a refusal).
 func refusalReasons(err error) ([]string, bool) {
 	var ve *catalog.ValidationError
 	var te *catalog.TransitionError
 	var r *refusal
+	var pve *partner.ValidationError
+	var pte *partner.TransitionError
+	var ave *adapter.ValidationError
 	switch {
+	case errors.As(err, &pve):
+		return reasonsOf(pve.Fields), true
+	case errors.As(err, &pte):
+		return pte.Reasons, true
+	case errors.As(err, &ave):
+		return reasonsOf(ave.Fields), true
+	case errors.Is(err, partner.ErrNotFound), errors.Is(err, partner.ErrConflict),
+		errors.Is(err, adapter.ErrNotFound), errors.Is(err, adapter.ErrConflict),
+		errors.Is(err, adapter.ErrImmutable), errors.Is(err, adapter.ErrDoesNotCompile):
+		return []string{err.Error()}, true
 	case errors.As(err, &r):
 		return r.reasons, true
 	case errors.As(err, &ve):

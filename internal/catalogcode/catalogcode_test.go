@@ -3,6 +3,7 @@ package catalogcode_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -11,11 +12,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"gorm.io/gorm"
 
+	"github.com/crossdock/crossdock/internal/app"
 	"github.com/crossdock/crossdock/internal/audit"
 	"github.com/crossdock/crossdock/internal/catalog"
 	"github.com/crossdock/crossdock/internal/catalogcode"
 	"github.com/crossdock/crossdock/internal/testenv"
 )
+
+// exampleItems is how many items the example has: 35 catalog items, and
+// a partner with 2 contacts, a policy override, an adapter and 2 samples.
+const exampleItems = 42
 
 // now is the fixed moment of these tests: the example's sunset dates are
 // in its future, whenever the tests run.
@@ -34,6 +40,17 @@ func newService(t *testing.T) (*catalogcode.Service, *gorm.DB) {
 	svc := catalogcode.NewService(db, cat)
 	svc.SetClock(clock)
 	return svc, db
+}
+
+// registerCanonical puts the canonical contracts in the catalog, as
+// "crossdock migrate up" does: the example's adapter targets one.
+func registerCanonical(t *testing.T, svc *catalogcode.Service) {
+	t.Helper()
+	ctx := audit.WithActor(context.Background(), audit.Actor{ID: "system:install", Name: "Crossdock install", Role: "admin"})
+	p, err := svc.Apply(ctx, app.CanonicalDocument(), false)
+	if err != nil || p.Counts().Refused > 0 {
+		t.Fatalf("register canonical contracts: %v %v", err, actions(p))
+	}
 }
 
 func readExample(t *testing.T) catalogcode.Document {
@@ -114,10 +131,11 @@ func onlyActions(t *testing.T, p catalogcode.Plan, want catalogcode.Action) {
 // JSON; and applying the export to the first database changes nothing.
 func TestRoundTrip(t *testing.T) {
 	svc1, db1 := newService(t)
+	registerCanonical(t, svc1)
 	first := apply(t, svc1, readExample(t), false)
 	onlyActions(t, first, catalogcode.Create)
-	if c := first.Counts(); c.Create != 35 {
-		t.Errorf("example: got %d items created, want 35: %v", c.Create, actions(first))
+	if c := first.Counts(); c.Create != exampleItems {
+		t.Errorf("example: got %d items created, want %d: %v", c.Create, exampleItems, actions(first))
 	}
 	export1 := export(t, svc1, catalogcode.FormatYAML)
 
@@ -155,14 +173,27 @@ func TestRoundTrip(t *testing.T) {
 
 	// What the export says is what the database holds.
 	for _, want := range []string{
-		"apiVersion: crossdock/v1\nkind: Catalog\nteams:\n- slug: order-platform\n", // sorted by slug
+		"apiVersion: crossdock/v1\nkind: Catalog\nteams:\n- slug: integration-architecture\n", // sorted by slug
+		"  contactEmail: integration-architecture@crossdock.example\n- slug: order-platform\n",
 		"  - version: 1.1.0\n    lifecycle: deprecated\n",
 		"    sunsetAt: \"2027-06-30T00:00:00Z\"\n    successor: 2.0.0\n",
 		"    policies:\n    - standard-auth@2\n    - erp-protection@1\n",
 		"      asyncapi: 3.0.0\n",
+		"partners:\n- code: ACME-RETAIL\n  name: Acme Retail\n  isa:\n    qualifier: ZZ\n    id: ACMERETAIL\n",
+		"  contacts:\n  - name: Dana Buyer\n    email: dana@acme.example\n    role: business\n",
+		"  policyOverrides:\n  - api: order-intake@1.1.0\n    settings:\n      rateLimit:\n",
+		"  adapters:\n  - name: orders\n    template: x12-850-004010\n    target: canonical-order@1.0.0\n    revision:\n      program: |\n",
+		"      active: true\n",
+		"    - name: acme-850-bad-order-date\n      expect: rejected\n      content: |\n        ISA*00*",
+		"      expectedErrors:\n      - BEG05\n",
 	} {
 		if !strings.Contains(string(export1), want) {
 			t.Errorf("export lacks %q:\n%s", want, export1)
+		}
+	}
+	for _, x := range d.Partners {
+		if x.Status != "" {
+			t.Errorf("partner %s: the export has status %q; status is not part of a catalog file", x.Code, x.Status)
 		}
 	}
 }
@@ -171,6 +202,7 @@ func TestRoundTrip(t *testing.T) {
 // predicts exactly what the apply does.
 func TestIdempotentAndDryRunPredicts(t *testing.T) {
 	svc, _ := newService(t)
+	registerCanonical(t, svc)
 	doc := readExample(t)
 	plan := apply(t, svc, doc, true)
 	applied := apply(t, svc, doc, false)
@@ -182,15 +214,16 @@ func TestIdempotentAndDryRunPredicts(t *testing.T) {
 	}
 	second := apply(t, svc, doc, false)
 	onlyActions(t, second, catalogcode.Unchanged)
-	if got, want := second.Summary(), "0 created, 0 updated, 35 unchanged, 0 refused"; got != want {
+	if got, want := second.Summary(), fmt.Sprintf("0 created, 0 updated, %d unchanged, 0 refused", exampleItems); got != want {
 		t.Errorf("summary: got %q, want %q", got, want)
 	}
-	if got, want := plan.Summary(), "35 to create, 0 to update, 0 unchanged, 0 refused"; got != want {
+	if got, want := plan.Summary(), fmt.Sprintf("%d to create, 0 to update, 0 unchanged, 0 refused", exampleItems); got != want {
 		t.Errorf("dry-run summary: got %q, want %q", got, want)
 	}
 }
 
-var tables = []string{"teams", "systems", "apis", "api_versions", "policies", "policy_attachments", "audit_events"}
+var tables = []string{"teams", "systems", "apis", "api_versions", "policies", "policy_attachments", "audit_events",
+	"partners", "partner_contacts", "partner_policy_overrides", "adapters", "adapter_revisions", "adapter_samples"}
 
 func counts(t *testing.T, db *gorm.DB) map[string]int64 {
 	t.Helper()
@@ -207,6 +240,7 @@ func counts(t *testing.T, db *gorm.DB) map[string]int64 {
 
 func TestDryRunWritesNothing(t *testing.T) {
 	svc, db := newService(t)
+	registerCanonical(t, svc)
 	// Some state first, so updates are planned too.
 	apply(t, svc, parse(t, `
 apiVersion: crossdock/v1
@@ -227,7 +261,7 @@ teams:
 		t.Errorf("dry run wrote rows:\n%s", diff)
 	}
 	var names []string
-	db.Table("teams").Pluck("name", &names)
+	db.Table("teams").Where("slug = ?", "order-platform").Pluck("name", &names)
 	if !cmp.Equal(names, []string{"Orders (old name)"}) {
 		t.Errorf("dry run changed a team: %v", names)
 	}

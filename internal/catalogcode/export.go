@@ -10,7 +10,8 @@ import (
 
 // Export writes the whole catalog as a document, sorted so that equal
 // catalogs give equal documents: teams and systems by slug, policies by
-// name and version, APIs by slug, versions by semantic version. Applying
+// name and version, APIs by slug, versions by semantic version, partners by
+// code (see exportPartners; never an API key, and no status). Applying
 // the export to an empty database and exporting again gives the same
 // document. Timestamps that only the lifecycle sets (released, deprecated,
 // the sunset of a retired version) are not part of it.
@@ -68,6 +69,7 @@ func (s *Service) Export(ctx context.Context) (Document, error) {
 		}
 		d.APIs = append(d.APIs, out)
 	}
+	d.Partners = exportPartners(st)
 	return d, nil
 }
 

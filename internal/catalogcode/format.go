@@ -1,7 +1,10 @@
 // Package catalogcode is "catalog as code": a declarative document (YAML or
-// JSON) listing teams, systems, policy sets, APIs and their versions, which
-// Plan compares with the database, Apply makes true through the catalog
-// service, and Export writes back out. Applying the same document twice
+// JSON) listing teams, systems, policy sets, APIs and their versions, and
+// trading partners with their contacts, policy overrides and adapters
+// (revision content and samples), which Plan compares with the database,
+// Apply makes true through the catalog, partner and adapter services, and
+// Export writes back out. API keys and other secrets are never part of a
+// document, and a partner's onboarding status is not applied from one. Applying the same document twice
 // changes nothing the second time; export -> apply into an empty database
 // -> export gives the same bytes.
 package catalogcode
@@ -35,6 +38,8 @@ type Document struct {
 	Systems    []System `json:"systems,omitempty"`
 	Policies   []Policy `json:"policies,omitempty"`
 	APIs       []API    `json:"apis,omitempty"`
+	// Partners are trading partners; never their API keys.
+	Partners []Partner `json:"partners,omitempty"`
 }
 
 // Team owns systems and APIs.
@@ -101,6 +106,110 @@ type Version struct {
 	// YAML); an object is stored as canonical JSON.
 	OpenAPI  json.RawMessage `json:"openapi,omitempty"`
 	AsyncAPI json.RawMessage `json:"asyncapi,omitempty"`
+}
+
+// Partner is a trading partner: its identity, contacts, policy overrides
+// and adapters. API keys are never part of a document: they are issued in
+// the console, shown once and stored only as hashes.
+type Partner struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	// Status is informational only: onboarding moves need the checklist
+	// and a four-eyes go-live approval, so apply never changes a partner's
+	// status (it notes a difference), a new partner starts in draft, and
+	// export leaves the field out.
+	Status    string `json:"status,omitempty"`
+	ISA       *ISA   `json:"isa,omitempty"`
+	GSAppCode string `json:"gsAppCode,omitempty"`
+	GLN       string `json:"gln,omitempty"`
+	DUNS      string `json:"duns,omitempty"`
+	Notes     string `json:"notes,omitempty"`
+	// Contacts are matched by name and role; contacts the file does not
+	// name are left alone.
+	Contacts []Contact `json:"contacts,omitempty"`
+	// PolicyOverrides are matched by API version ("slug@version", or none
+	// for all versions); overrides the file does not name are left alone.
+	PolicyOverrides []PolicyOverride `json:"policyOverrides,omitempty"`
+	Adapters        []Adapter        `json:"adapters,omitempty"`
+}
+
+// ISA is the partner's X12 interchange identity (ISA05/06 or ISA07/08).
+type ISA struct {
+	Qualifier string `json:"qualifier"`
+	ID        string `json:"id"`
+}
+
+// Contact is a person at the partner.
+type Contact struct {
+	Name  string `json:"name"`
+	Email string `json:"email,omitempty"`
+	Phone string `json:"phone,omitempty"`
+	Role  string `json:"role"` // business | technical | escalation
+}
+
+// PolicyOverride is the partner's settings document for one API version
+// ("slug@version") or, without api, for all versions.
+type PolicyOverride struct {
+	API      string          `json:"api,omitempty"`
+	Settings json.RawMessage `json:"settings"`
+}
+
+// Adapter is a partner's adapter: cloned from a mapping template, mapping
+// into the contract of a target API version ("slug@version"). Template and
+// target are fixed once the adapter exists.
+type Adapter struct {
+	Name     string `json:"name"`
+	Template string `json:"template"`
+	Target   string `json:"target"`
+	// Revision is the mapping: the active revision's content (or the
+	// newest draft's when none is active). Omitted on a new adapter: the
+	// template's content, as a draft.
+	Revision *AdapterRevision `json:"revision,omitempty"`
+	// Samples are matched by name; samples the file does not name are
+	// left alone.
+	Samples []Sample `json:"samples,omitempty"`
+}
+
+// AdapterRevision is the content of an adapter revision. It is complete:
+// omitted tables are no tables, omitted parse options the defaults.
+type AdapterRevision struct {
+	Program      string                       `json:"program"`
+	Tables       map[string]map[string]string `json:"tables,omitempty"`
+	ParseOptions *ParseOptions                `json:"parseOptions,omitempty"`
+	// Active makes this content the active revision: when it differs from
+	// the active one it is saved as a new revision and activated (the old
+	// one is superseded; an activated revision never changes). Without
+	// it the content is saved as a draft.
+	Active bool `json:"active,omitempty"`
+}
+
+// ParseOptions are the formats.Parse options of a revision, as the adapter
+// package stores them.
+type ParseOptions struct {
+	Delimiter   string `json:"delimiter,omitempty"` // one character
+	Header      bool   `json:"header,omitempty"`
+	GroupBy     string `json:"groupBy,omitempty"`
+	Comment     string `json:"comment,omitempty"` // one character
+	MaxBytes    int    `json:"maxBytes,omitempty"`
+	MaxDepth    int    `json:"maxDepth,omitempty"`
+	MaxElements int    `json:"maxElements,omitempty"`
+}
+
+// Sample is a sample document of an adapter with its expected outcome.
+type Sample struct {
+	Name   string `json:"name"`
+	Expect string `json:"expect"` // accepted | rejected
+	// Content is the payload as text; ContentBase64 holds payloads that
+	// are not printable UTF-8 text. Exactly one is set. The content of a
+	// sample never changes (add a sample under a new name instead).
+	Content       string `json:"content,omitempty"`
+	ContentBase64 string `json:"contentBase64,omitempty"`
+	// ExpectedOutput (accepted samples) is the canonical documents the
+	// sample must map to: one object or an array of them.
+	ExpectedOutput json.RawMessage `json:"expectedOutput,omitempty"`
+	// ExpectedErrors (rejected samples) are substrings each of which must
+	// appear in the errors.
+	ExpectedErrors []string `json:"expectedErrors,omitempty"`
 }
 
 // ParseError is a document that cannot be read: bad YAML or JSON, an
@@ -206,6 +315,28 @@ func (d Document) check() error {
 		for _, v := range a.Versions {
 			if err := dup("version", a.Slug+"@"+v.Version); err != nil {
 				return err
+			}
+		}
+	}
+	for _, x := range d.Partners {
+		code := partnerCode(x.Code)
+		if err := dup("partner", code); err != nil {
+			return err
+		}
+		for _, o := range x.PolicyOverrides {
+			if err := dup("policy override of partner", code+" for "+overrideScope(o.API)); err != nil {
+				return err
+			}
+		}
+		for _, a := range x.Adapters {
+			name := strings.TrimSpace(a.Name)
+			if err := dup("adapter", code+"/"+name); err != nil {
+				return err
+			}
+			for _, sm := range a.Samples {
+				if err := dup("sample", code+"/"+name+"/"+strings.TrimSpace(sm.Name)); err != nil {
+					return err
+				}
 			}
 		}
 	}

@@ -9,24 +9,36 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/crossdock/crossdock/internal/adapter"
 	"github.com/crossdock/crossdock/internal/audit"
 	"github.com/crossdock/crossdock/internal/auth"
 	"github.com/crossdock/crossdock/internal/catalog"
 	"github.com/crossdock/crossdock/internal/contract"
+	"github.com/crossdock/crossdock/internal/mapping"
+	"github.com/crossdock/crossdock/internal/partner"
 )
 
 // Service plans, applies and exports catalog documents. Every change goes
-// through the catalog service (same validation, same audit events), except
-// policy sets and their attachments, which it writes itself with the same
-// audit actions as the policy package.
+// through the catalog, partner and adapter services (same validation, same
+// audit events), except policy sets and their attachments, which it writes
+// itself with the same audit actions as the policy package.
 type Service struct {
 	db      *gorm.DB
 	catalog *catalog.Service
 	now     func() time.Time
+
+	// The partner and adapter services are built at the first document
+	// with partners (see initPartners).
+	partnerOnce sync.Once
+	partnerErr  error
+	partners    *partner.Service
+	adapters    *adapter.Service
+	compiler    *mapping.Compiler
 }
 
 // NewService returns the service. cat must use the same database.
@@ -34,8 +46,9 @@ func NewService(db *gorm.DB, cat *catalog.Service) *Service {
 	return &Service{db: db, catalog: cat, now: time.Now}
 }
 
-// SetClock replaces the clock used to judge sunset dates, for tests (set
-// the catalog service's clock to the same).
+// SetClock replaces the clock used to judge sunset dates (and the clock of
+// the partner and adapter services apply uses), for tests (set the catalog
+// service's clock to the same).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 // Action is what applying an item does.
@@ -60,10 +73,17 @@ const (
 	KindAPI        ItemKind = "api"
 	KindVersion    ItemKind = "version"
 	KindAttachment ItemKind = "attachment"
+	KindPartner    ItemKind = "partner"
+	KindContact    ItemKind = "contact"
+	KindOverride   ItemKind = "policy-override"
+	KindAdapter    ItemKind = "adapter"
+	KindSample     ItemKind = "sample"
 )
 
 // Item is one object of the document and what happens to it. Key is the
-// slug, "policy@version", or "api@version" (versions and attachments).
+// slug, "policy@version", or "api@version" (versions and attachments); for
+// partners the code, and "CODE/name" (contacts, adapters), "CODE/api@version"
+// or "CODE/all versions" (policy overrides), "CODE/adapter/name" (samples).
 type Item struct {
 	Kind    ItemKind `json:"kind"`
 	Key     string   `json:"key"`
@@ -102,6 +122,9 @@ const (
 	phaseDeprecate
 	phaseRetire
 	phaseAttach
+	phasePartners // partners, contacts, policy overrides
+	phaseAdapters // clone, save the revision, activate
+	phaseSamples
 )
 
 // Counts sums the items by action.
@@ -163,6 +186,7 @@ type planner struct {
 	systemOK map[string]bool
 	policyOK map[string]bool // name@version
 	apis     map[string]apiTarget
+	pp       partnerPlanner
 }
 
 // apiTarget is an API as versions see it after the API item.
@@ -192,7 +216,18 @@ func (s *Service) Plan(ctx context.Context, doc Document) (Plan, error) {
 		return Plan{}, err
 	}
 	p := &planner{ctx: ctx, s: s, st: st, role: auth.Role(audit.ActorFrom(ctx).Role), now: s.now(), plan: &Plan{DryRun: true, Items: []Item{}},
-		teamOK: map[string]bool{}, systemOK: map[string]bool{}, policyOK: map[string]bool{}, apis: map[string]apiTarget{}}
+		teamOK: map[string]bool{}, systemOK: map[string]bool{}, policyOK: map[string]bool{}, apis: map[string]apiTarget{},
+		pp: partnerPlanner{versionAfter: map[string]versionState{}, isaOwner: map[string]string{}}}
+	for _, a := range st.apiList {
+		for _, v := range st.versions[a.ID] {
+			p.pp.versionAfter[st.versionKey[v.ID]] = versionState{lifecycle: v.Lifecycle, schema: v.Schema}
+		}
+	}
+	for _, x := range st.partners {
+		if x.ISAID != "" {
+			p.pp.isaOwner[x.ISAQualifier+"/"+x.ISAID] = x.Code
+		}
+	}
 	for slug := range st.teams {
 		p.teamOK[slug] = true
 	}
@@ -220,6 +255,14 @@ func (s *Service) Plan(ctx context.Context, doc Document) (Plan, error) {
 	}
 	for _, f := range attachments {
 		f()
+	}
+	if len(doc.Partners) > 0 {
+		if err := s.initPartners(); err != nil {
+			return Plan{}, err
+		}
+		for _, x := range doc.Partners {
+			p.partner(x)
+		}
 	}
 	return *p.plan, nil
 }
@@ -554,6 +597,11 @@ func (p *planner) versions(a API) []func() {
 		vp.item = p.add(it)
 		if !vp.refused {
 			p.versionSteps(a.Slug, vp)
+			schema := vp.in.Schema
+			if vp.cur != nil && vp.cur.Lifecycle != catalog.Draft {
+				schema = vp.cur.Schema
+			}
+			p.pp.versionAfter[vp.key] = versionState{lifecycle: vp.to, schema: schema}
 		}
 		attachments = append(attachments, func() { p.attachments(a.Slug, vp) })
 	}

@@ -53,6 +53,8 @@ type state struct {
 	policies   map[string]policyRow                 // by name@version
 	policyList []policyRow
 	attached   map[int64][]attachedRow // by API version id, in precedence order
+	versionKey map[int64]string        // version id -> "slug@version"
+	partnerState
 }
 
 // load reads the catalog in one read-only, repeatable-read transaction, so
@@ -62,7 +64,7 @@ func (s *Service) load(ctx context.Context) (*state, error) {
 		teams: map[string]catalog.Team{}, teamSlug: map[int64]string{},
 		systems: map[string]catalog.System{}, systemSlug: map[int64]string{},
 		apis: map[string]catalog.API{}, versions: map[int64]map[string]catalog.Version{}, versionStr: map[int64]string{},
-		policies: map[string]policyRow{}, attached: map[int64][]attachedRow{},
+		policies: map[string]policyRow{}, attached: map[int64][]attachedRow{}, versionKey: map[int64]string{},
 	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var teams []catalog.Team
@@ -89,11 +91,16 @@ func (s *Service) load(ctx context.Context) (*state, error) {
 		if err := tx.Order("api_id, major, minor, patch").Find(&versions).Error; err != nil {
 			return fmt.Errorf("api versions: %w", err)
 		}
+		apiSlug := map[int64]string{}
+		for _, a := range st.apiList {
+			apiSlug[a.ID] = a.Slug
+		}
 		for _, v := range versions {
 			if st.versions[v.APIID] == nil {
 				st.versions[v.APIID] = map[string]catalog.Version{}
 			}
 			st.versions[v.APIID][v.Version], st.versionStr[v.ID] = v, v.Version
+			st.versionKey[v.ID] = apiSlug[v.APIID] + "@" + v.Version
 		}
 		// Named query: every policy version, settings as text.
 		if err := tx.Raw(`SELECT id, name, version, description, settings::text AS settings, created_at FROM policies ORDER BY name, version`).Scan(&st.policyList).Error; err != nil {
@@ -118,7 +125,7 @@ func (s *Service) load(ctx context.Context) (*state, error) {
 		for _, r := range rows {
 			st.attached[r.APIVersionID] = append(st.attached[r.APIVersionID], r)
 		}
-		return nil
+		return st.loadPartners(tx)
 	}, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("catalogcode: read catalog: %w", err)

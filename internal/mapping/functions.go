@@ -246,13 +246,8 @@ func fnItemIDs(keys *[100]string, v any, args []any) any {
 		return funcErr("itemids", v, "want element numbers 1 <= first < last <= 99, got %v and %v", args[1], args[2])
 	}
 	flag := flagPolicy(args[0])
-	n := 0
-	for i := first; i+1 <= last; i += 2 {
-		if component(seg[keys[i+1]], 1) != nil {
-			n++
-		}
-	}
-	list := make([]any, 0, n)
+	var buf [8]any // one pass, then a slice of the exact length
+	list := buf[:0]
 	for i := first; i+1 <= last; i += 2 {
 		val := component(seg[keys[i+1]], 1)
 		if val == nil {
@@ -264,7 +259,7 @@ func fnItemIDs(keys *[100]string, v any, args []any) any {
 		}
 		list = append(list, id)
 	}
-	return list
+	return append(make([]any, 0, len(list)), list...)
 }
 
 // fnPack: on a PO4 segment, the canonical Pack: inner packs (PO401),

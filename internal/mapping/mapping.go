@@ -357,14 +357,14 @@ func (m *Mapper) Map(ctx context.Context, docs []any) Result {
 				continue
 			}
 		}
-		outs, err := m.MapDocument(ctx, doc)
+		outs, checked, err := m.mapDocument(ctx, doc, m.checker != nil && m.checker.ChecksEveryValue())
 		if err != nil {
 			r.Errors = append(r.Errors, m.mapError(i, doc, err))
 			continue
 		}
-		for _, o := range outs {
+		for k, o := range outs {
 			r.Documents = append(r.Documents, o)
-			if m.checker == nil {
+			if m.checker == nil || k < 64 && checked&(1<<k) != 0 { // already checked by mapDocument
 				continue
 			}
 			if verr := m.checker.Validate(o); verr != nil {
@@ -389,15 +389,33 @@ func fieldMessage(f canonical.FieldError) string {
 // normalised to JSON values (json.Number for big integers) and checked to
 // be objects. The error is a *RunError.
 func (m *Mapper) MapDocument(ctx context.Context, doc any) (outs []any, err error) {
+	outs, _, err = m.mapDocument(ctx, doc, false)
+	return outs, err
+}
+
+// mapDocument is MapDocument. With quick (the mapper's checker looks at
+// every value, canonical.Checker.ChecksEveryValue), an output the fast
+// check accepts is known to be a valid object of JSON values and is not
+// normalised (a second walk of the document); bit k of checked is set for
+// such an output k < 64, which Map then need not validate again. Any other
+// output goes through normalize and the object check as before, in the
+// same order, so the errors are the same.
+func (m *Mapper) mapDocument(ctx context.Context, doc any, quick bool) (outs []any, checked uint64, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			outs, err = nil, &RunError{Message: fmt.Sprintf("internal error in the mapping engine: %v", p)}
+			outs, checked, err = nil, 0, &RunError{Message: fmt.Sprintf("internal error in the mapping engine: %v", p)}
 		}
 	}()
 	if err := ctx.Err(); err != nil {
-		return nil, &RunError{Message: "cancelled: " + err.Error(), cause: err}
+		return nil, 0, &RunError{Message: "cancelled: " + err.Error(), cause: err}
 	}
-	iter := m.prog.code.RunWithContext(ctx, doc, m.tables)
+	runCtx := ctx
+	if ctx.Done() == nil {
+		// gojq checks a context at every instruction unless it is
+		// Background; one that can never be cancelled needs no check.
+		runCtx = context.Background()
+	}
+	iter := m.prog.code.RunWithContext(runCtx, doc, m.tables)
 	for {
 		v, ok := iter.Next()
 		if !ok {
@@ -408,21 +426,26 @@ func (m *Mapper) MapDocument(ctx context.Context, doc any) (outs []any, err erro
 			if errors.As(e, &halt) && halt.Value() == nil {
 				break
 			}
-			return nil, runError(e)
+			return nil, 0, runError(e)
 		}
 		if len(outs) >= m.maxOutputs {
-			return nil, &RunError{Message: fmt.Sprintf("the program produced more than %d documents for one input", m.maxOutputs)}
+			return nil, 0, &RunError{Message: fmt.Sprintf("the program produced more than %d documents for one input", m.maxOutputs)}
+		}
+		if _, isObj := v.(map[string]any); isObj && quick && len(outs) < 64 && m.checker.QuickCheck(v) {
+			checked |= 1 << len(outs)
+			outs = append(outs, v)
+			continue
 		}
 		o, err := normalize(v)
 		if err != nil {
-			return nil, &RunError{Message: fmt.Sprintf("output %d: %v", len(outs)+1, err)}
+			return nil, 0, &RunError{Message: fmt.Sprintf("output %d: %v", len(outs)+1, err)}
 		}
 		if _, ok := o.(map[string]any); !ok {
-			return nil, &RunError{Message: fmt.Sprintf("output %d is %s; a mapping must output objects (canonical documents)", len(outs)+1, typeName(o))}
+			return nil, 0, &RunError{Message: fmt.Sprintf("output %d is %s; a mapping must output objects (canonical documents)", len(outs)+1, typeName(o))}
 		}
 		outs = append(outs, o)
 	}
-	return outs, nil
+	return outs, checked, nil
 }
 
 // RunError is a failure of a program on one input.

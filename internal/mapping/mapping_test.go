@@ -192,6 +192,54 @@ func TestMapOutputs(t *testing.T) {
 	}
 }
 
+// TestMapOutputsWithSchema: with a schema whose fast check looks at every
+// value, valid outputs skip normalising; big numbers and NaN must still be
+// normalised or reported as before.
+func TestMapOutputsWithSchema(t *testing.T) {
+	c := newCompiler(t)
+	s, _ := newValidator(t).Schema("Order")
+	order := `{documentType: "Order", kind: "purchase-order", number: "1",
+	           lines: [{lineNumber: "1", quantity: {value: "1", unit: "EA"}, itemIds: [{scheme: "sku", value: "A"}]}]}`
+	for _, tc := range []struct {
+		name, program string
+		docs          int
+		err           string
+		check         func(doc map[string]any) bool
+	}{
+		{"valid", order, 1, "", func(d map[string]any) bool { return d["number"] == "1" }},
+		{"big", order + ` | .totals.lineCount = 100000000000000000000 * 100`, 1, "",
+			func(d map[string]any) bool {
+				return d["totals"].(map[string]any)["lineCount"] == json.Number("10000000000000000000000")
+			}},
+		{"NaN", order + ` | .totals.lineCount = nan`, 0, "output 1: NaN is not a JSON number", nil},
+		{"NaN in second", order + `, (` + order + ` | .x = [nan])`, 0, "output 2: NaN is not a JSON number", nil},
+		{"invalid", order + ` | .number = 5`, 1, "/number", nil},
+		{"not an object", order + `, 1`, 0, "output 2 is a number", nil},
+	} {
+		m, err := c.NewMapper(Config{Program: tc.program, Schema: s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := m.Map(context.Background(), []any{nil})
+		if len(r.Documents) != tc.docs {
+			t.Errorf("%s: got %d documents, want %d (%v)", tc.name, len(r.Documents), tc.docs, r.Err())
+			continue
+		}
+		switch {
+		case tc.err == "" && len(r.Errors) > 0:
+			t.Errorf("%s: %v", tc.name, r.Err())
+		case tc.err != "" && (len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Error(), tc.err)):
+			t.Errorf("%s: got %v, want an error with %q", tc.name, r.Err(), tc.err)
+		}
+		if tc.check != nil && !tc.check(r.Documents[0].(map[string]any)) {
+			t.Errorf("%s: document %#v", tc.name, r.Documents[0])
+		}
+		if _, err := json.Marshal(r.Documents); err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+}
+
 func TestMapSkipsOtherTypes(t *testing.T) {
 	c := newCompiler(t)
 	v := newValidator(t)

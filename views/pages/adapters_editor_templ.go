@@ -3212,9 +3212,16 @@ func runsSection(p AdapterPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.Empty("No conformance runs yet", "Add samples, then run the conformance tests: the partner's checklist counts conformance done once every active adapter passes.").Render(ctx, templ_7745c5c3_Buffer)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
+			if len(p.Samples) == 0 {
+				templ_7745c5c3_Err = components.Empty("No conformance runs yet", "Add samples, then run the conformance tests: the partner's checklist counts conformance done once every active adapter passes.").Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			} else {
+				templ_7745c5c3_Err = components.Empty("No conformance runs yet", "Run the conformance tests on the "+countOf(len(p.Samples), "sample", "samples")+": the partner's checklist counts conformance done once every active adapter passes.").Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
 			}
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 288, "</div>")
 			if templ_7745c5c3_Err != nil {
@@ -3233,7 +3240,7 @@ func runsSection(p AdapterPage) templ.Component {
 				var templ_7745c5c3_Var131 string
 				templ_7745c5c3_Var131, templ_7745c5c3_Err = templruntime.NewAttributeExpression(r.Status).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/adapters_editor.templ`, Line: 943, Col: 55}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/adapters_editor.templ`, Line: 947, Col: 55}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var131)
 				if templ_7745c5c3_Err != nil {
@@ -3246,7 +3253,7 @@ func runsSection(p AdapterPage) templ.Component {
 				var templ_7745c5c3_Var132 string
 				templ_7745c5c3_Var132, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(p.baseURL() + "/conformance/" + strconv.FormatInt(r.ID, 10))).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/adapters_editor.templ`, Line: 944, Col: 108}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/adapters_editor.templ`, Line: 948, Col: 108}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var132)
 				if templ_7745c5c3_Err != nil {
@@ -3259,7 +3266,7 @@ func runsSection(p AdapterPage) templ.Component {
 				var templ_7745c5c3_Var133 string
 				templ_7745c5c3_Var133, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.FormatInt(r.ID, 10))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/adapters_editor.templ`, Line: 944, Col: 164}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/adapters_editor.templ`, Line: 948, Col: 164}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var133))
 				if templ_7745c5c3_Err != nil {
@@ -3281,7 +3288,7 @@ func runsSection(p AdapterPage) templ.Component {
 					var templ_7745c5c3_Var134 string
 					templ_7745c5c3_Var134, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(r.Done))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/adapters_editor.templ`, Line: 948, Col: 50}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/adapters_editor.templ`, Line: 952, Col: 50}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var134))
 					if templ_7745c5c3_Err != nil {
@@ -3294,7 +3301,7 @@ func runsSection(p AdapterPage) templ.Component {
 					var templ_7745c5c3_Var135 string
 					templ_7745c5c3_Var135, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(r.Total))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/adapters_editor.templ`, Line: 948, Col: 79}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/adapters_editor.templ`, Line: 952, Col: 79}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var135))
 					if templ_7745c5c3_Err != nil {
@@ -3313,7 +3320,7 @@ func runsSection(p AdapterPage) templ.Component {
 					var templ_7745c5c3_Var136 string
 					templ_7745c5c3_Var136, templ_7745c5c3_Err = templ.JoinStringErrs(r.Message)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/adapters_editor.templ`, Line: 951, Col: 39}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/adapters_editor.templ`, Line: 955, Col: 39}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var136))
 					if templ_7745c5c3_Err != nil {
@@ -3331,7 +3338,7 @@ func runsSection(p AdapterPage) templ.Component {
 				var templ_7745c5c3_Var137 string
 				templ_7745c5c3_Var137, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(r.Revision))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/adapters_editor.templ`, Line: 954, Col: 50}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/adapters_editor.templ`, Line: 958, Col: 50}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var137))
 				if templ_7745c5c3_Err != nil {
@@ -3344,7 +3351,7 @@ func runsSection(p AdapterPage) templ.Component {
 				var templ_7745c5c3_Var138 string
 				templ_7745c5c3_Var138, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(r.Passed))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/adapters_editor.templ`, Line: 955, Col: 48}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/adapters_editor.templ`, Line: 959, Col: 48}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var138))
 				if templ_7745c5c3_Err != nil {
@@ -3357,7 +3364,7 @@ func runsSection(p AdapterPage) templ.Component {
 				var templ_7745c5c3_Var139 string
 				templ_7745c5c3_Var139, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(r.Failed))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/adapters_editor.templ`, Line: 956, Col: 48}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/adapters_editor.templ`, Line: 960, Col: 48}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var139))
 				if templ_7745c5c3_Err != nil {
@@ -3379,7 +3386,7 @@ func runsSection(p AdapterPage) templ.Component {
 					var templ_7745c5c3_Var140 string
 					templ_7745c5c3_Var140, templ_7745c5c3_Err = templ.JoinStringErrs(r.By)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/adapters_editor.templ`, Line: 960, Col: 37}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/adapters_editor.templ`, Line: 964, Col: 37}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var140))
 					if templ_7745c5c3_Err != nil {

@@ -457,7 +457,7 @@ func adaptersSection(p PartnerPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "</div><div class=\"form-actions\"><button type=\"submit\" class=\"primary\" data-testid=\"clone-submit\">Clone template</button> <span class=\"help\">The adapter starts with revision 1 as a draft: nothing is mapped until you activate a revision.</span></div></form></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "</div><div class=\"form-actions\"><button type=\"submit\" class=\"primary\" data-testid=\"clone-submit\">Clone template</button> <span class=\"help\">The adapter starts with revision 1 as a draft and the template's samples: nothing is mapped until you activate a revision.</span></div></form></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

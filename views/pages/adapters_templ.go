@@ -425,7 +425,7 @@ func templateSamples(t TemplateView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "</ul><p class=\"help small\">Samples whose name ends in <code>_BAD</code> are malformed on purpose: they must be refused with a useful message. A clone copies every sample into the adapter with its expected outcome.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "</ul><p class=\"help small\">Samples whose name ends in <code>_BAD</code> are malformed on purpose: the template refuses those it cannot read, with a useful message, and maps the others (their defects are in the envelope, which the 997 reports). A clone copies every sample into the adapter with its expected outcome.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
