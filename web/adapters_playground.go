@@ -11,13 +11,10 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/crossdock/crossdock/internal/adapter"
-	"github.com/crossdock/crossdock/internal/catalog"
 	"github.com/crossdock/crossdock/internal/formats"
 	"github.com/crossdock/crossdock/internal/mapping"
-	"github.com/crossdock/crossdock/internal/x12"
 	"github.com/crossdock/crossdock/views/pages"
 )
 
@@ -121,7 +118,7 @@ func (s *Server) runPlayground(c *fiber.Ctx, a adapter.Adapter, in editorInput, 
 	}
 	rctx, cancel := context.WithTimeout(ctx(c), playgroundTimeout)
 	defer cancel()
-	res, err := s.tryMapping(rctx, a, in.values.Program, in.tables, in.opts, content)
+	res, err := s.d.Adapters.RunDraft(rctx, a.ID, in.values.Program, in.tables, in.opts, content)
 	if err != nil {
 		stage, msg := "setup", err.Error()
 		if errors.Is(err, adapter.ErrDoesNotCompile) {
@@ -162,64 +159,6 @@ func sameMapping(r adapter.Revision, in editorInput) bool {
 	a, _ := json.Marshal(r.Tables)
 	b, _ := json.Marshal(in.tables)
 	return string(a) == string(b) || (len(r.Tables) == 0 && len(in.tables) == 0)
-}
-
-// tryMapping runs an unsaved mapping of adapter a on content, as
-// adapter.Service.Run runs a saved revision: parse with the options, map
-// with the program and tables, validate against the target API version's
-// schema, and build the 997 for X12.
-//
-// The adapter package runs stored revisions only; until it offers a run of
-// an unsaved mapping, the playground composes the same steps here from
-// the packages Run uses. The error is for a program that does not compile
-// (wrapping adapter.ErrDoesNotCompile) or a target schema that cannot be
-// loaded.
-func (s *Server) tryMapping(ctx context.Context, a adapter.Adapter, program string, tables adapter.Tables, opts formats.Options, content []byte) (adapter.RunResult, error) {
-	v, err := s.d.Catalog.VersionByID(ctx, a.TargetAPIVersionID)
-	if err != nil {
-		return adapter.RunResult{}, fmt.Errorf("the target API version cannot be loaded: %w", err)
-	}
-	var schema *jsonschema.Schema
-	if strings.TrimSpace(v.Schema) != "" {
-		if schema, err = catalog.CompileSchema(v.Schema); err != nil {
-			return adapter.RunResult{}, fmt.Errorf("the JSON Schema of the target version %s does not compile: %w", v.Version, err)
-		}
-	}
-	compiler, err := mapping.NewCompiler()
-	if err != nil {
-		return adapter.RunResult{}, err
-	}
-	m, err := compiler.NewMapper(mapping.Config{Format: a.Format, DocType: a.DocType, ParseOptions: opts, Program: program, Tables: tables, Schema: schema})
-	if err != nil {
-		return adapter.RunResult{}, fmt.Errorf("%w: %w", adapter.ErrDoesNotCompile, err)
-	}
-	out := adapter.RunResult{Result: m.Run(ctx, content)}
-	if a.Format == "x12" {
-		out.Ack = ack997(content, time.Now().UTC())
-	}
-	return out, nil
-}
-
-// ack997 builds the 997 answering every interchange of an X12 payload
-// ("" when it does not parse or has nothing to acknowledge), as the
-// adapter package does for a stored revision.
-func ack997(content []byte, now time.Time) string {
-	ics, err := x12.ParseAll(content)
-	if err != nil || len(ics) == 0 {
-		return ""
-	}
-	var acks []*x12.Interchange
-	for i, ic := range ics {
-		ack, err := x12.Build997(ic, x12.AckOptions{Time: now, InterchangeControl: i + 1, GroupControl: 1})
-		if err != nil {
-			continue // x12.ErrNothingToAcknowledge: a group of 997s, say
-		}
-		acks = append(acks, ack)
-	}
-	if len(acks) == 0 {
-		return ""
-	}
-	return string(x12.SerializeAll(acks))
 }
 
 // fillPlayground turns a run's result into the results panel.

@@ -11,6 +11,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/crossdock/crossdock/internal/catalog"
+	"github.com/crossdock/crossdock/internal/formats"
 	"github.com/crossdock/crossdock/internal/mapping"
 	"github.com/crossdock/crossdock/internal/x12"
 )
@@ -85,13 +86,29 @@ func (s *Service) Run(ctx context.Context, adapterID, revisionID int64, content 
 	if err != nil {
 		return RunResult{}, fmt.Errorf("adapter: run %d: %w", adapterID, err)
 	}
+	return s.run(ctx, a, r, content)
+}
+
+// RunDraft runs an unsaved mapping of an adapter, as typed in the editor:
+// the same steps as Run with this program, tables and parse options. The
+// playground uses it to show results before anything is saved.
+func (s *Service) RunDraft(ctx context.Context, adapterID int64, program string, tables Tables, opts formats.Options, content []byte) (RunResult, error) {
+	a, err := s.Adapter(ctx, adapterID)
+	if err != nil {
+		return RunResult{}, err
+	}
+	return s.run(ctx, a, Revision{AdapterID: a.ID, Program: program, Tables: tables, ParseOptions: opts}, content)
+}
+
+// run parses, maps and validates content with revision r of adapter a.
+func (s *Service) run(ctx context.Context, a Adapter, r Revision, content []byte) (RunResult, error) {
 	schema, err := s.targetSchema(ctx, a.TargetAPIVersionID)
 	if err != nil {
-		return RunResult{}, fmt.Errorf("adapter: run %d: %w", adapterID, err)
+		return RunResult{}, fmt.Errorf("adapter: run %d: %w", a.ID, err)
 	}
 	m, err := s.mapperFor(a, r, schema, "")
 	if err != nil {
-		return RunResult{}, fmt.Errorf("adapter: run %d revision %d: %w", adapterID, r.Number, err)
+		return RunResult{}, fmt.Errorf("adapter: run %d revision %d: %w", a.ID, r.Number, err)
 	}
 	out := RunResult{Result: m.Run(ctx, content), Revision: r}
 	if a.Format == "x12" {
