@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/crossdock/crossdock/internal/adapter"
 	"github.com/crossdock/crossdock/internal/catalog"
 	"github.com/crossdock/crossdock/internal/contract"
 	"github.com/crossdock/crossdock/views/pages"
@@ -229,6 +230,17 @@ func (s *Server) publishModel(c *fiber.Ctx, a catalog.API, v catalog.Version) (p
 		m.Refused = true
 		m.Reasons = []string{v.Version + " is " + string(v.Lifecycle) + " already; only drafts are published"}
 		return m, nil
+	}
+	if res.Previous != nil && s.d.Adapters != nil {
+		rows, err := s.d.Adapters.Impact(ctx(c), adapter.ImpactChange{APIVersionID: res.Previous.ID, NewSchema: v.Schema})
+		if err != nil {
+			return m, err
+		}
+		m.ImpactChecked = true
+		for _, r := range rows {
+			m.Impact = append(m.Impact, pages.ImpactLine{Partner: r.Partner.Name, PartnerCode: r.Partner.Code, Adapter: r.Adapter.Name,
+				Link: "/partners/" + r.Partner.Code + "/adapters/" + strconv.FormatInt(r.Adapter.ID, 10), Failing: r.SamplesFailing, Total: r.Total, Examples: r.Examples})
+		}
 	}
 	if res.Previous != nil && res.Verdict.Breaking() {
 		vs, err := s.d.Catalog.Versions(ctx(c), a.ID)
