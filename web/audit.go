@@ -78,6 +78,11 @@ func (s *Server) listAudit(c *fiber.Ctx, q auditQuery) ([]pages.AuditRow, int64,
 	if err != nil {
 		return nil, 0, err
 	}
+	return auditRows(events), total, nil
+}
+
+// auditRows prepares events for the audit tables.
+func auditRows(events []audit.Event) []pages.AuditRow {
 	now := time.Now()
 	rows := make([]pages.AuditRow, len(events))
 	for i, e := range events {
@@ -85,7 +90,7 @@ func (s *Server) listAudit(c *fiber.Ctx, q auditQuery) ([]pages.AuditRow, int64,
 			Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID, RequestID: e.RequestID, ClientIP: e.ClientIP,
 			Before: prettyJSON(e.Before), After: prettyJSON(e.After)}
 	}
-	return rows, total, nil
+	return rows
 }
 
 func prettyJSON(s *string) string {

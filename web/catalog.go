@@ -562,14 +562,7 @@ func (s *Server) entityHistory(c *fiber.Ctx, filters []audit.Filter, limit int) 
 	if len(events) > limit {
 		events = events[:limit]
 	}
-	now := time.Now()
-	rows := make([]pages.AuditRow, len(events))
-	for i, e := range events {
-		rows[i] = pages.AuditRow{ID: e.ID, When: timeView(e.OccurredAt, now), Actor: e.Actor, ActorName: e.ActorName, ActorRole: e.ActorRole,
-			Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID, RequestID: e.RequestID, ClientIP: e.ClientIP,
-			Before: prettyJSON(e.Before), After: prettyJSON(e.After)}
-	}
-	return rows, more, nil
+	return auditRows(events), more, nil
 }
 
 // apiPage is an API's detail: header, description, versions, policies,
