@@ -159,112 +159,31 @@ func partnerMissing(code string) string {
 
 // ---- partners ----
 
+// partnerInput is the document's partner as the partner package stores it
+// (normalized by partner.Check: trimmed, upper-case code and qualifier,
+// separators stripped from GLN and DUNS).
 func partnerInput(x Partner) partner.Input {
-	in := partner.Input{Code: partnerCode(x.Code), Name: strings.TrimSpace(x.Name), GSAppCode: strings.TrimSpace(x.GSAppCode),
-		GLN: stripSeparators(strings.TrimSpace(x.GLN)), DUNS: stripSeparators(strings.TrimSpace(x.DUNS)), Notes: strings.TrimSpace(x.Notes)}
+	in := partner.Input{Code: partnerCode(x.Code), Name: x.Name, GSAppCode: x.GSAppCode, GLN: x.GLN, DUNS: x.DUNS, Notes: x.Notes}
 	if x.ISA != nil {
-		in.ISAQualifier, in.ISAID = strings.ToUpper(strings.TrimSpace(x.ISA.Qualifier)), strings.TrimSpace(x.ISA.ID)
+		in.ISAQualifier, in.ISAID = x.ISA.Qualifier, x.ISA.ID
 	}
+	in, _ = partner.Check(in)
 	return in
 }
 
-// stripSeparators removes the spaces, dashes and dots people type inside
-// numbers, as the partner form does.
-func stripSeparators(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == ' ' || r == '-' || r == '.' {
-			return -1
-		}
-		return r
-	}, s)
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// x12Safe: printable ASCII without the usual X12 delimiters.
-func x12Safe(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || strings.IndexByte("*~^:|>", c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
-
-func validPartnerCode(s string) bool {
-	if len(s) < 2 || len(s) > 32 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || (c == '_' || c == '-') && i > 0) {
-			return false
-		}
-	}
-	return true
-}
-
-// validatePartner mirrors the partner form's rules, with the document's
-// field names.
+// validatePartner applies the partner form's own rules (partner.Check) and
+// names the fields as the document does.
 func validatePartner(in partner.Input) map[string]string {
-	f := map[string]string{}
-	if !validPartnerCode(in.Code) {
-		f["code"] = "use 2 to 32 capital letters, digits, dashes or underscores, for example ACME-RETAIL"
+	_, fields := partner.Check(in)
+	names := map[string]string{"isa_qualifier": "isa.qualifier", "isa_id": "isa.id", "gs_app_code": "gsAppCode"}
+	out := make(map[string]string, len(fields))
+	for k, v := range fields {
+		if n, ok := names[k]; ok {
+			k = n
+		}
+		out[k] = v
 	}
-	switch {
-	case in.Name == "":
-		f["name"] = "give the partner a name"
-	case utf8.RuneCountInString(in.Name) > partner.MaxNameLen:
-		f["name"] = fmt.Sprintf("keep the name under %d characters", partner.MaxNameLen)
-	}
-	known := slices.ContainsFunc(partner.ISAQualifiers(), func(q partner.ISAQualifier) bool { return q.Code == in.ISAQualifier })
-	switch {
-	case in.ISAQualifier == "" && in.ISAID == "":
-	case in.ISAQualifier == "":
-		f["isa.qualifier"] = "give the ISA qualifier that goes with the ISA id"
-	case !known:
-		f["isa.qualifier"] = "use a known ISA qualifier, such as 01 (D-U-N-S), 08 (UCC Communications ID), 12 (phone) or ZZ (mutually defined)"
-	case in.ISAID == "":
-		f["isa.id"] = "give the ISA id that goes with the qualifier"
-	case len(in.ISAID) > 15:
-		f["isa.id"] = "the ISA id is at most 15 characters"
-	case !x12Safe(in.ISAID):
-		f["isa.id"] = "the ISA id may not hold * ~ ^ : | > or non-ASCII characters"
-	case in.ISAQualifier == "01" && !partner.ValidDUNS(in.ISAID):
-		f["isa.id"] = "with qualifier 01 the ISA id is the 9-digit D-U-N-S number"
-	case in.ISAQualifier == "07" && !partner.ValidGLN(in.ISAID):
-		f["isa.id"] = "with qualifier 07 the ISA id is a 13-digit GLN with a correct check digit"
-	case in.ISAQualifier == "12" && (!allDigits(in.ISAID) || len(in.ISAID) < 7):
-		f["isa.id"] = "with qualifier 12 the ISA id is a phone number of 7 to 15 digits"
-	}
-	switch {
-	case in.GSAppCode == "":
-	case len(in.GSAppCode) < 2 || len(in.GSAppCode) > 15:
-		f["gsAppCode"] = "the GS application code is 2 to 15 characters"
-	case !x12Safe(in.GSAppCode):
-		f["gsAppCode"] = "the GS application code may not hold * ~ ^ : | > or non-ASCII characters"
-	}
-	switch {
-	case in.GLN == "":
-	case len(in.GLN) != 13 || !allDigits(in.GLN):
-		f["gln"] = "a GLN is 13 digits"
-	case !partner.ValidGLN(in.GLN):
-		f["gln"] = "the GLN's check digit is wrong"
-	}
-	if in.DUNS != "" && !partner.ValidDUNS(in.DUNS) {
-		f["duns"] = "a D-U-N-S number is 9 digits"
-	}
-	if utf8.RuneCountInString(in.Notes) > partner.MaxNotesLen {
-		f["notes"] = fmt.Sprintf("keep the notes under %d characters", partner.MaxNotesLen)
-	}
-	return f
+	return out
 }
 
 // partner plans a partner's own item, then its contacts, policy overrides

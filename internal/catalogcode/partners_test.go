@@ -358,7 +358,7 @@ partners:
 		key  string
 		want string
 	}{
-		{catalogcode.KindPartner, "INITECH", "gln: the GLN's check digit is wrong"},
+		{catalogcode.KindPartner, "INITECH", "gln: This GLN's check digit is wrong"},
 		{catalogcode.KindContact, "INITECH/Bill Lumbergh", "partner INITECH is not in the catalog (its item is refused)"},
 		{catalogcode.KindPartner, "HOOLI", "partner GLOBEX uses ISA ZZ/GLOBEX already"},
 		{catalogcode.KindContact, "UMBRELLA/Nobody", "email: give an email address or a phone number"},

@@ -141,6 +141,15 @@ func stripSeparators(s string) string {
 	}, s)
 }
 
+// Check normalizes in the way it is stored and validates it, returning a
+// message per bad form field (keys as the form names them: code, name,
+// isa_qualifier, isa_id, gs_app_code, gln, duns, notes). Catalog files use
+// it so that a file and the form accept exactly the same partners.
+func Check(in Input) (Input, map[string]string) {
+	in = in.normalize()
+	return in, in.validate()
+}
+
 // normalize trims and canonicalises the input the way it is stored.
 func (in Input) normalize() Input {
 	in.Code = strings.ToUpper(strings.TrimSpace(in.Code))
