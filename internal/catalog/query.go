@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/crossdock/crossdock/internal/store"
 )
 
 // ListFilter selects APIs for the catalog list.
@@ -50,7 +52,7 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]ListRow, int64, err
 	where := []string{"TRUE"}
 	var args []any
 	if q := strings.TrimSpace(f.Query); q != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(q)) + "%"
+		like := store.Contains(q)
 		where = append(where, "(lower(a.name) LIKE ? OR a.slug LIKE ? OR lower(a.description) LIKE ? OR a.tags @> ?::jsonb)")
 		args = append(args, like, like, like, fmt.Sprintf("[%q]", strings.ToLower(q)))
 	}

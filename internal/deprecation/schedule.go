@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/crossdock/crossdock/internal/catalog"
+	"github.com/crossdock/crossdock/internal/store"
 )
 
 // Schedule statuses.
@@ -110,7 +111,7 @@ func Schedule(ctx context.Context, db *gorm.DB, now time.Time, f Filter, consume
 		args = append(args, f.API)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(q)) + "%"
+		like := store.Contains(q)
 		where = append(where, "(lower(a.name) LIKE ? OR a.slug LIKE ?)")
 		args = append(args, like, like)
 	}

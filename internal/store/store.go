@@ -181,3 +181,10 @@ func (m *Migrator) Current(ctx context.Context) (bool, error) {
 	}
 	return !pending, nil
 }
+
+// Contains turns a search term into a case-insensitive LIKE pattern that
+// matches it anywhere, with LIKE's wildcards in the term taken literally.
+// Compare it with lower(column).
+func Contains(term string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(term)) + "%"
+}
