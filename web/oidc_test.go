@@ -123,13 +123,16 @@ func TestOIDCLoginFlow(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, op.EndSessionURL()) || !strings.Contains(loc, "id_token_hint=") || !strings.Contains(loc, url.QueryEscape(appBase+"/login?flash=logged-out")) {
 		t.Fatalf("logout: %d %s", resp.StatusCode, loc)
 	}
-	end, err := http.Get(loc) // the provider honours the registered post-logout URI
+	// The provider honours the registered post-logout URI. The console under test is
+	// not listening on appBase, so stop at the provider's redirect and read where it points.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	end, err := noFollow.Get(loc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	end.Body.Close()
-	if end.Request.URL.String() != appBase+"/login?flash=logged-out" && !strings.HasPrefix(end.Request.URL.String(), appBase+"/login") {
-		t.Errorf("end session landed on %s", end.Request.URL)
+	if back := end.Header.Get("Location"); end.StatusCode/100 != 3 || !strings.HasPrefix(back, appBase+"/login?flash=logged-out") {
+		t.Errorf("end session: %d, redirects to %q", end.StatusCode, back)
 	}
 	if resp := c.get("/"); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("after logout /: got %d, want a redirect to sign-in", resp.StatusCode)
