@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -292,7 +293,27 @@ func startConsoleEnv(t *testing.T) (site, *env) {
 			t.Errorf("serve the console: %v", err)
 		}
 	})
+	// Wait until the console answers: a shutdown that ran before Fiber
+	// started serving would leave Listener serving forever.
+	waitServing(t, base)
 	return site{base: base}, e
+}
+
+// waitServing polls the console's liveness endpoint until it answers.
+func waitServing(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the console at %s did not answer: %v", base, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // startBrowser starts one headless Chromium for the test and returns a
