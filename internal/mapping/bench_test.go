@@ -170,3 +170,44 @@ func BenchmarkStage850Validate(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkStage850MapFloor is the lower bound of the map stage on this
+// data model: the 50 order lines of BenchmarkStage850Map built by plain Go
+// calls to the same native helpers (qty, money, itemids, piddesc, pack),
+// with no interpreter in between and no header fields. It shows how much
+// of the map stage is the work of building map[string]any documents,
+// which gojq requires, and how much is the jq program.
+func BenchmarkStage850MapFloor(b *testing.B) {
+	c := newCompiler(b)
+	m := templateMapper(b, c, newValidator(b), "x12-850-004010")
+	docs, err := formats.Parse("x12", x12With850Lines(50), formats.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	set := docs[0].(map[string]any)["set"].(map[string]any)
+	loops := set["PO1_loop"].([]any)
+	itemArgs := []any{m.tables, 6, 25}
+	b.ReportAllocs()
+	for b.Loop() {
+		lines := make([]any, 0, len(loops))
+		for _, l := range loops {
+			loop := l.(map[string]any)
+			po1 := fnSeg(loop, []any{"PO1"})
+			el := func(n int) any { return fnEl(c.keys, po1, []any{n}) }
+			line := map[string]any{
+				"lineNumber":  el(1),
+				"quantity":    fnQty(nil, []any{el(2), el(3)}),
+				"unitPrice":   fnMoney(nil, []any{el(4), "USD"}),
+				"priceBasis":  el(5),
+				"itemIds":     fnItemIDs(c.keys, po1, itemArgs),
+				"description": fnDescription(c.keys, loop),
+				"pack":        fnPack(c.keys, fnSeg(loop, []any{"PO4"})),
+				"position":    po1.(map[string]any)["pos"],
+			}
+			lines = append(lines, fnCompact(line, nil))
+		}
+		if len(lines) != 50 || len(lines[49].(map[string]any)["itemIds"].([]any)) != 3 {
+			b.Fatalf("floor mapping built %d lines", len(lines))
+		}
+	}
+}
