@@ -13,6 +13,7 @@ import (
 
 	"github.com/crossdock/crossdock/internal/adapter"
 	"github.com/crossdock/crossdock/internal/auth"
+	"github.com/crossdock/crossdock/internal/catalog"
 	"github.com/crossdock/crossdock/internal/formats"
 	"github.com/crossdock/crossdock/internal/mapping"
 	"github.com/crossdock/crossdock/internal/partner"
@@ -163,25 +164,6 @@ func codeLines(s string) []string { return strings.Split(strings.TrimRight(s, "\
 
 // ---- templates library ----
 
-// adaptersByTemplateQuery: how many adapters were cloned from each
-// template (the library's "Adapters" column).
-const adaptersByTemplateQuery = `SELECT template_id, count(*) AS n FROM adapters WHERE template_id <> '' GROUP BY template_id`
-
-func (s *Server) templateUsage(c *fiber.Ctx) (map[string]int, error) {
-	var rows []struct {
-		TemplateID string
-		N          int
-	}
-	if err := s.d.DB.WithContext(ctx(c)).Raw(adaptersByTemplateQuery).Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make(map[string]int, len(rows))
-	for _, r := range rows {
-		out[r.TemplateID] = r.N
-	}
-	return out, nil
-}
-
 func templateView(t mapping.Template, adapters int) pages.TemplateView {
 	v := pages.TemplateView{ID: t.ID, Name: t.Name, Format: t.Format, DocType: t.DocType, Target: t.Target, Versions: t.Versions,
 		Program: codeLines(t.Program), Tables: codeLines(tablesText(t.Tables)), Adapters: adapters}
@@ -196,7 +178,7 @@ func templateView(t mapping.Template, adapters int) pages.TemplateView {
 
 // templatesPage is the library of shipped mapping templates.
 func (s *Server) templatesPage(c *fiber.Ctx) error {
-	usage, err := s.templateUsage(c)
+	usage, err := s.d.Adapters.TemplateUsage(ctx(c))
 	if err != nil {
 		return err
 	}
@@ -212,7 +194,7 @@ func (s *Server) templateModel(c *fiber.Ctx) (pages.TemplatePage, error) {
 	if err != nil {
 		return pages.TemplatePage{}, fmt.Errorf("%w: %w", store.ErrNotFound, err)
 	}
-	usage, err := s.templateUsage(c)
+	usage, err := s.d.Adapters.TemplateUsage(ctx(c))
 	if err != nil {
 		return pages.TemplatePage{}, err
 	}
@@ -268,33 +250,23 @@ type adapterTarget struct {
 	Lifecycle string
 }
 
+func adapterTargetOf(r catalog.VersionRef) adapterTarget {
+	return adapterTarget{ID: r.ID, Name: r.APIName, Slug: r.APISlug, Version: r.Version, Lifecycle: string(r.Lifecycle)}
+}
+
 func (t adapterTarget) label() string { return t.Name + " " + t.Version }
 
 func (t adapterTarget) url() string { return "/catalog/apis/" + t.Slug + "/versions/" + t.Version }
 
-// adapterTargetsQuery: API versions that have a JSON Schema contract, by
-// API name then newest version first; the clone form offers the
-// published ones.
-const adapterTargetsQuery = `SELECT v.id, a.name, a.slug, v.version, v.lifecycle
-	FROM api_versions v JOIN apis a ON a.id = v.api_id
-	WHERE v.lifecycle = 'published' AND btrim(v.schema) <> ''
-	ORDER BY lower(a.name), v.major DESC, v.minor DESC, v.patch DESC LIMIT 1000`
-
-// adapterTargetsByIDQuery: the API versions adapters target, by id.
-const adapterTargetsByIDQuery = `SELECT v.id, a.name, a.slug, v.version, v.lifecycle
-	FROM api_versions v JOIN apis a ON a.id = v.api_id WHERE v.id IN ?`
-
+// targetsByID loads the API versions adapters target, by id.
 func (s *Server) targetsByID(c *fiber.Ctx, ids []int64) (map[int64]adapterTarget, error) {
-	out := map[int64]adapterTarget{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var ts []adapterTarget
-	if err := s.d.DB.WithContext(ctx(c)).Raw(adapterTargetsByIDQuery, ids).Scan(&ts).Error; err != nil {
+	refs, err := s.d.Catalog.VersionRefsByID(ctx(c), ids)
+	if err != nil {
 		return nil, err
 	}
-	for _, t := range ts {
-		out[t.ID] = t
+	out := make(map[int64]adapterTarget, len(refs))
+	for id, r := range refs {
+		out[id] = adapterTargetOf(r)
 	}
 	return out, nil
 }
@@ -340,11 +312,13 @@ func (s *Server) fillAdapters(c *fiber.Ctx, p partner.Partner, m *pages.PartnerP
 	for _, t := range mapping.Templates() {
 		m.Adapters.Templates = append(m.Adapters.Templates, pages.Option{Value: t.ID, Label: t.Name})
 	}
-	var ts []adapterTarget
-	if err := s.d.DB.WithContext(ctx(c)).Raw(adapterTargetsQuery).Scan(&ts).Error; err != nil {
+	// The clone form offers published versions with a JSON Schema contract.
+	refs, err := s.d.Catalog.VersionRefs(ctx(c), catalog.VersionRefFilter{Lifecycle: catalog.Published, WithSchema: true})
+	if err != nil {
 		return err
 	}
-	for _, t := range ts {
+	for _, r := range refs {
+		t := adapterTargetOf(r)
 		m.Adapters.Targets = append(m.Adapters.Targets, pages.Option{Value: strconv.FormatInt(t.ID, 10), Label: t.label()})
 	}
 	return nil
@@ -414,15 +388,12 @@ func (s *Server) actorNames(c *fiber.Ctx, ids []string) map[string]string {
 	if len(nums) == 0 {
 		return out
 	}
-	var us []struct {
-		ID   int64
-		Name string
-	}
-	if err := s.d.DB.WithContext(ctx(c)).Raw(`SELECT id, name FROM users WHERE id IN ?`, nums).Scan(&us).Error; err != nil {
+	names, err := s.d.Auth.UserNames(ctx(c), nums)
+	if err != nil {
 		return out // names are a courtesy: the ids are shown instead
 	}
-	for _, u := range us {
-		out["user:"+strconv.FormatInt(u.ID, 10)] = u.Name
+	for id, name := range names {
+		out["user:"+strconv.FormatInt(id, 10)] = name
 	}
 	return out
 }

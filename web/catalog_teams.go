@@ -23,25 +23,6 @@ func (s *Server) apiCountsByOwner(ctx context.Context) (map[string]int, error) {
 	return counts, err
 }
 
-// apiSlugsBySystem maps system ids to the slugs of the APIs in front of
-// them.
-// TODO(catalog): catalog.ListFilter has no System filter and ListRow no
-// system; once they exist, use List and drop this read of apis.system_id.
-func (s *Server) apiSlugsBySystem(ctx context.Context) (map[int64][]string, error) {
-	var rows []struct {
-		Slug     string
-		SystemID int64
-	}
-	if err := s.d.DB.WithContext(ctx).Table("apis").Select("slug, system_id").Where("system_id IS NOT NULL").Order("slug").Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := map[int64][]string{}
-	for _, r := range rows {
-		out[r.SystemID] = append(out[r.SystemID], r.Slug)
-	}
-	return out, nil
-}
-
 func (s *Server) teamsPage(c *fiber.Ctx) error {
 	teams, err := s.d.Catalog.Teams(ctx(c))
 	if err != nil {
@@ -81,7 +62,7 @@ func (s *Server) teamPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	bySystem, err := s.apiSlugsBySystem(ctx(c))
+	bySystem, err := s.d.Catalog.APISlugsBySystem(ctx(c))
 	if err != nil {
 		return err
 	}
@@ -185,7 +166,7 @@ func (s *Server) systemsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	bySystem, err := s.apiSlugsBySystem(ctx(c))
+	bySystem, err := s.d.Catalog.APISlugsBySystem(ctx(c))
 	if err != nil {
 		return err
 	}
@@ -207,7 +188,7 @@ func (s *Server) systemPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	bySystem, err := s.apiSlugsBySystem(ctx(c))
+	bySystem, err := s.d.Catalog.APISlugsBySystem(ctx(c))
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/crossdock/crossdock/internal/audit"
 	"github.com/crossdock/crossdock/internal/auth"
+	"github.com/crossdock/crossdock/internal/catalog"
 	"github.com/crossdock/crossdock/internal/partner"
 	"github.com/crossdock/crossdock/internal/policy"
 	"github.com/crossdock/crossdock/views/components"
@@ -63,17 +64,19 @@ func (t overrideTarget) label() string {
 	return l
 }
 
-// overrideTargetsQuery: every API version, labelled for people, by API
-// name then newest version first. Retired versions are kept so an old
-// override still says what it was for; the form does not offer them.
-const overrideTargetsQuery = `SELECT v.id, a.name, v.version, v.lifecycle
-	FROM api_versions v JOIN apis a ON a.id = v.api_id
-	ORDER BY lower(a.name), v.major DESC, v.minor DESC, v.patch DESC LIMIT 1000`
-
+// overrideTargets lists every API version, by API name then newest
+// version first. Retired versions are kept so an old override still says
+// what it was for; the form does not offer them.
 func (s *Server) overrideTargets(c *fiber.Ctx) ([]overrideTarget, error) {
-	var ts []overrideTarget
-	err := s.d.DB.WithContext(ctx(c)).Raw(overrideTargetsQuery).Scan(&ts).Error
-	return ts, err
+	refs, err := s.d.Catalog.VersionRefs(ctx(c), catalog.VersionRefFilter{})
+	if err != nil {
+		return nil, err
+	}
+	ts := make([]overrideTarget, 0, len(refs))
+	for _, r := range refs {
+		ts = append(ts, overrideTarget{ID: r.ID, Name: r.APIName, Version: r.Version, Lifecycle: string(r.Lifecycle)})
+	}
+	return ts, nil
 }
 
 // scopeValue is the form value of an override's scope.

@@ -146,15 +146,15 @@ func (s *Server) renderPolicy(c *fiber.Ctx, name, errText string, status int) er
 
 // attachTargets lists API versions that are not retired, "slug@version".
 func (s *Server) attachTargets(c *fiber.Ctx) ([]pages.Option, error) {
-	var rows []struct{ Slug, Name, Version string }
-	// attach targets: live and draft versions, by API.
-	err := s.d.DB.WithContext(ctx(c)).Raw(`SELECT a.slug, a.name, v.version FROM api_versions v JOIN apis a ON a.id = v.api_id
-		WHERE v.lifecycle <> 'retired' ORDER BY a.name, v.major DESC, v.minor DESC, v.patch DESC LIMIT 500`).Scan(&rows).Error
-	out := make([]pages.Option, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, pages.Option{Value: r.Slug + "@" + r.Version, Label: r.Name + " " + r.Version})
+	refs, err := s.d.Catalog.VersionRefs(ctx(c), catalog.VersionRefFilter{Unretired: true})
+	if err != nil {
+		return nil, err
 	}
-	return out, err
+	out := make([]pages.Option, 0, len(refs))
+	for _, r := range refs {
+		out = append(out, pages.Option{Value: r.APISlug + "@" + r.Version, Label: r.APIName + " " + r.Version})
+	}
+	return out, nil
 }
 
 func (s *Server) policyTarget(c *fiber.Ctx, ref string) (catalog.Version, error) {

@@ -396,6 +396,25 @@ func TestCloneValidation(t *testing.T) {
 	}
 }
 
+// TemplateUsage counts clones per template, across partners.
+func TestTemplateUsage(t *testing.T) {
+	e := newEnv(t, false)
+	acme, globex := e.partner("ACME", "Acme Retail"), e.partner("GLOBEX", "Globex")
+	e.clone(acme, "orders")
+	e.clone(globex, "orders")
+	if _, err := e.adapters.CloneTemplate(alice(), acme.ID, "json-order", "json orders", e.version.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.adapters.TemplateUsage(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{template850: 2, "json-order": 1}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("template usage (-want +got):\n%s", diff)
+	}
+}
+
 // Samples: validation, scoping, expectations.
 func TestSamples(t *testing.T) {
 	e := newEnv(t, false)

@@ -335,6 +335,26 @@ func (s *Service) Adapters(ctx context.Context, partnerID int64) ([]AdapterSumma
 	return out, nil
 }
 
+// adaptersByTemplate: how many adapters were cloned from each template.
+const adaptersByTemplate = `SELECT template_id, count(*) AS n FROM adapters WHERE template_id <> '' GROUP BY template_id`
+
+// TemplateUsage counts the adapters cloned from each template, by template
+// id. Templates no adapter was cloned from are left out.
+func (s *Service) TemplateUsage(ctx context.Context) (map[string]int, error) {
+	var rows []struct {
+		TemplateID string
+		N          int
+	}
+	if err := s.db.WithContext(ctx).Raw(adaptersByTemplate).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("adapter: template usage: %w", err)
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.TemplateID] = r.N
+	}
+	return out, nil
+}
+
 // Revisions lists an adapter's revisions, newest first.
 func (s *Service) Revisions(ctx context.Context, adapterID int64) ([]Revision, error) {
 	var rs []Revision

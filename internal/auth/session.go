@@ -311,6 +311,22 @@ func (s *Service) User(ctx context.Context, id int64) (User, error) {
 	return u, nil
 }
 
+// UserNames maps user ids to names; unknown ids are left out.
+func (s *Service) UserNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var us []User
+	if err := s.db.WithContext(ctx).Select("id, name").Where("id IN ?", ids).Find(&us).Error; err != nil {
+		return nil, fmt.Errorf("auth: user names: %w", err)
+	}
+	for _, u := range us {
+		out[u.ID] = u.Name
+	}
+	return out, nil
+}
+
 // SetDisabled disables or re-enables a user. Disabling ends their sessions.
 func (s *Service) SetDisabled(ctx context.Context, id int64, disabled bool) error {
 	return store.WithTx(ctx, s.db, func(tx *gorm.DB) error {

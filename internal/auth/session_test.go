@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"testing"
 	"time"
 
@@ -148,5 +149,30 @@ func TestSafeReturnTo(t *testing.T) {
 		if got := auth.SafeReturnTo(in); got != want {
 			t.Errorf("SafeReturnTo(%q): got %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestUserNames(t *testing.T) {
+	db, _ := testenv.DB(t)
+	ctx := context.Background()
+	svc := auth.NewService(db, 30*time.Minute, 12*time.Hour)
+	var ids []int64
+	for _, id := range []auth.Identity{ines, {Issuer: "https://id.example.com", Subject: "tomas", Email: "tomas@example.com", Name: "Tomás Ruiz"}} {
+		res, err := svc.Login(ctx, id, auth.RoleAuditor, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res.User.ID)
+	}
+	got, err := svc.UserNames(ctx, []int64{ids[0], ids[1], ids[1] + 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]string{ids[0]: "Ines Moreau", ids[1]: "Tomás Ruiz"}
+	if !maps.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if none, err := svc.UserNames(ctx, nil); err != nil || none == nil || len(none) != 0 {
+		t.Errorf("no ids: got %v, %v; want an empty map", none, err)
 	}
 }

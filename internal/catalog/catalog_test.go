@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/crossdock/crossdock/internal/audit"
 	"github.com/crossdock/crossdock/internal/auth"
 	"github.com/crossdock/crossdock/internal/catalog"
@@ -403,5 +405,123 @@ func TestBreakingOpenAPIChangesNeedANewMajor(t *testing.T) {
 	versionWithOpenAPI(t, svc, ctx, "2.0.0", orderV1, ordersOpenAPINoPost)
 	if _, err := svc.Publish(ctx, "order-intake", "2.0.0"); err != nil {
 		t.Fatalf("a major version may break: %v", err)
+	}
+}
+
+// versionRefsWorld adds to setup's order-intake (in system sap-s4): 1.0.0
+// and 1.1.0 published, 1.2.0 a draft without schema; "billing events",
+// a lower-case name in no system, with 1.0.0 retired and 2.0.0 a draft;
+// asn-outbound, in sap-s4, without versions.
+func versionRefsWorld(t *testing.T) (*catalog.Service, context.Context) {
+	t.Helper()
+	svc, ctx := setup(t)
+	admin := as(auth.RoleAdmin)
+	version(t, svc, ctx, "1.0.0", orderV1)
+	version(t, svc, ctx, "1.1.0", orderV11)
+	version(t, svc, ctx, "1.2.0", "")
+	for _, v := range []string{"1.0.0", "1.1.0"} {
+		if _, err := svc.Publish(ctx, "order-intake", v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, in := range []catalog.APIInput{
+		{Slug: "billing-events", Name: "billing events", Kind: "event", Domain: "invoice"},
+		{Slug: "asn-outbound", Name: "ASN outbound", Kind: "system", Domain: "shipment", System: "sap-s4"},
+	} {
+		if _, err := svc.SaveAPI(ctx, in, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, v := range []string{"1.0.0", "2.0.0"} {
+		if _, err := svc.SaveVersion(ctx, "billing-events", catalog.VersionInput{Version: v, Schema: orderV1}, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.Publish(admin, "billing-events", "1.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Deprecate(admin, "billing-events", "1.0.0", catalog.DeprecateInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Retire(admin, "billing-events", "1.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	return svc, ctx
+}
+
+// refs writes version refs as "slug@version lifecycle", comma separated.
+func refs(rs []catalog.VersionRef) string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.APISlug+"@"+r.Version+" "+string(r.Lifecycle))
+	}
+	return strings.Join(out, ", ")
+}
+
+func TestVersionRefs(t *testing.T) {
+	svc, ctx := versionRefsWorld(t)
+	cases := []struct {
+		f    catalog.VersionRefFilter
+		want string
+	}{
+		{catalog.VersionRefFilter{},
+			"billing-events@2.0.0 draft, billing-events@1.0.0 retired, order-intake@1.2.0 draft, order-intake@1.1.0 published, order-intake@1.0.0 published"},
+		{catalog.VersionRefFilter{WithSchema: true},
+			"billing-events@2.0.0 draft, billing-events@1.0.0 retired, order-intake@1.1.0 published, order-intake@1.0.0 published"},
+		{catalog.VersionRefFilter{Lifecycle: catalog.Published, WithSchema: true}, "order-intake@1.1.0 published, order-intake@1.0.0 published"},
+		{catalog.VersionRefFilter{Lifecycle: catalog.Draft}, "billing-events@2.0.0 draft, order-intake@1.2.0 draft"},
+		// Attach targets: retired versions left out, names ignoring case.
+		{catalog.VersionRefFilter{Unretired: true},
+			"billing-events@2.0.0 draft, order-intake@1.2.0 draft, order-intake@1.1.0 published, order-intake@1.0.0 published"},
+	}
+	for _, tc := range cases {
+		got, err := svc.VersionRefs(ctx, tc.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if refs(got) != tc.want {
+			t.Errorf("%+v: got %s, want %s", tc.f, refs(got), tc.want)
+		}
+	}
+}
+
+func TestVersionRefsByID(t *testing.T) {
+	svc, ctx := versionRefsWorld(t)
+	_, order, err := svc.Version(ctx, "order-intake", "1.1.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, billing, err := svc.Version(ctx, "billing-events", "1.0.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := svc.VersionRefsByID(ctx, []int64{order.ID, billing.ID, billing.ID + 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]catalog.VersionRef{
+		order.ID:   {ID: order.ID, APISlug: "order-intake", APIName: "Order intake", Version: "1.1.0", Lifecycle: catalog.Published},
+		billing.ID: {ID: billing.ID, APISlug: "billing-events", APIName: "billing events", Version: "1.0.0", Lifecycle: catalog.Retired},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("version refs by id (-want +got):\n%s", diff)
+	}
+	if none, err := svc.VersionRefsByID(ctx, nil); err != nil || none == nil || len(none) != 0 {
+		t.Errorf("no ids: got %v, %v; want an empty map", none, err)
+	}
+}
+
+func TestAPISlugsBySystem(t *testing.T) {
+	svc, ctx := versionRefsWorld(t)
+	sys, err := svc.System(ctx, "sap-s4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := svc.APISlugsBySystem(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || strings.Join(got[sys.ID], ",") != "asn-outbound,order-intake" {
+		t.Errorf("got %v, want only system %d with asn-outbound,order-intake", got, sys.ID)
 	}
 }

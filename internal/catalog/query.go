@@ -116,3 +116,81 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]ListRow, int64, err
 	}
 	return rows, total, nil
 }
+
+// VersionRef names an API version for people: its API's slug and name,
+// the version and its lifecycle.
+type VersionRef struct {
+	ID        int64
+	APISlug   string
+	APIName   string
+	Version   string
+	Lifecycle Lifecycle
+}
+
+// versionRefSelect reads API versions with their API's slug and name.
+const versionRefSelect = `SELECT v.id, a.slug AS api_slug, a.name AS api_name, v.version, v.lifecycle
+	FROM api_versions v JOIN apis a ON a.id = v.api_id`
+
+// VersionRefFilter selects API versions for VersionRefs.
+type VersionRefFilter struct {
+	Lifecycle  Lifecycle // only this lifecycle; "" = every one
+	Unretired  bool      // leave retired versions out
+	WithSchema bool      // only versions with a JSON Schema contract
+}
+
+// VersionRefs lists API versions for forms that offer them: by API name
+// (ignoring case), then newest version first, at most 1000.
+func (s *Service) VersionRefs(ctx context.Context, f VersionRefFilter) ([]VersionRef, error) {
+	q := versionRefSelect + ` WHERE TRUE`
+	var args []any
+	if f.Lifecycle != "" {
+		q += ` AND v.lifecycle = ?`
+		args = append(args, f.Lifecycle)
+	}
+	if f.Unretired {
+		q += ` AND v.lifecycle <> 'retired'`
+	}
+	if f.WithSchema {
+		q += ` AND btrim(v.schema) <> ''`
+	}
+	q += ` ORDER BY lower(a.name), v.major DESC, v.minor DESC, v.patch DESC LIMIT 1000`
+	var out []VersionRef
+	if err := s.db.WithContext(ctx).Raw(q, args...).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("catalog: list version refs: %w", err)
+	}
+	return out, nil
+}
+
+// VersionRefsByID loads the API versions with these ids, by id; unknown
+// ids are left out.
+func (s *Service) VersionRefsByID(ctx context.Context, ids []int64) (map[int64]VersionRef, error) {
+	out := map[int64]VersionRef{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []VersionRef
+	if err := s.db.WithContext(ctx).Raw(versionRefSelect+` WHERE v.id IN ?`, ids).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("catalog: version refs by id: %w", err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r
+	}
+	return out, nil
+}
+
+// APISlugsBySystem maps system ids to the slugs of the APIs in front of
+// them, in slug order. APIs without a system are left out.
+func (s *Service) APISlugsBySystem(ctx context.Context) (map[int64][]string, error) {
+	var rows []struct {
+		Slug     string
+		SystemID int64
+	}
+	if err := s.db.WithContext(ctx).Table("apis").Select("slug, system_id").Where("system_id IS NOT NULL").Order("slug").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("catalog: api slugs by system: %w", err)
+	}
+	out := map[int64][]string{}
+	for _, r := range rows {
+		out[r.SystemID] = append(out[r.SystemID], r.Slug)
+	}
+	return out, nil
+}
