@@ -162,8 +162,24 @@ func TestBrowserAdapterScreenshots(t *testing.T) {
 	step("the report follows to the end", chromedp.WaitVisible(`[data-testid="run-report"][data-running="false"]`))
 	shot("conformance-report-finished.png")
 
-	// A failed run with its diffs.
+	// A failed run with its diffs; its passed samples opened.
 	shoot(t, ctx, st, shots, seeded.failedRun, "result-diffs", "conformance-report-failed.png")
+	step("open the passed samples", chromedp.Click(testID("passed-summary")), chromedp.WaitVisible(`[data-testid="passed-group"][open] [data-testid="result"]`))
+	eval("back to the top", `window.scrollTo(0, 0)`)
+	shot("conformance-report-failed-passed-open.png")
+
+	// The adapter's history: the clone's sample events are one row, opened.
+	step("open the adapter's history", chromedp.Navigate(st.url(seeded.path+"#history")), chromedp.WaitVisible(testID("audit-group")))
+	hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`getComputedStyle(document.querySelector('[data-testid="audit-group"] tr.audit-member')).display === "none"`))
+	if err != nil || !hidden {
+		t.Errorf("the group's events show before it is opened (%v)", err)
+	}
+	step("open the group", chromedp.Click(`[data-testid="audit-group-toggle"] > summary`),
+		chromedp.WaitVisible(`[data-testid="audit-group"] tr.audit-member`))
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.querySelector('[data-testid="audit-group"]').scrollIntoView({block: "center"}), true)`)); err != nil {
+		t.Fatal(err)
+	}
+	viewport("adapter-history-group-open.png")
 
 	// The templates library, a template with an impact analysis.
 	shoot(t, ctx, st, shots, "/templates", "templates-table", "templates-library.png")
@@ -218,6 +234,7 @@ func TestBrowserAdapterScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	shoot(t, actx, st, shots, seeded.path, "editor", "adapter-editor-auditor.png")
+	shoot(t, actx, st, shots, "/audit", "audit-group", "audit-log-grouped.png")
 	if msgs := aconsole.stop(); len(msgs) > 0 {
 		t.Errorf("as the auditor the browser console reported:\n%s", strings.Join(msgs, "\n"))
 	}
@@ -250,9 +267,16 @@ func seedRealisticAdapter(t *testing.T, e *env, worker *adapter.Service) seededA
 			t.Fatalf("seed %s: %v", what, err)
 		}
 	}
-	a, err := worker.CloneTemplate(ctx, w.partner.ID, template850, "ACME purchase orders (X12 850, VICS, Amsterdam DC)", w.version.ID)
+	// Each clone is one request of the console's, as when cloned from the
+	// partner page: its samples' events share the request id.
+	inRequest := func(id string) context.Context {
+		a := audit.ActorFrom(ctx)
+		a.RequestID, a.ClientIP = id, "10.20.30.40"
+		return audit.WithActor(ctx, a)
+	}
+	a, err := worker.CloneTemplate(inRequest("c0ffee01-clone-850"), w.partner.ID, template850, "ACME purchase orders (X12 850, VICS, Amsterdam DC)", w.version.ID)
 	must("clone", err)
-	_, err = worker.CloneTemplate(ctx, w.partner.ID, "csv-order-lines", "ACME store replenishment (CSV upload)", w.version.ID)
+	_, err = worker.CloneTemplate(inRequest("c0ffee02-clone-csv"), w.partner.ID, "csv-order-lines", "ACME store replenishment (CSV upload)", w.version.ID)
 	must("clone csv", err)
 	r1, err := worker.Revisions(ctx, a.ID)
 	must("revisions", err)

@@ -65,6 +65,17 @@ func TestBrowserCatalogScreenshots(t *testing.T) {
 			t.Fatalf("screenshot %s: %v", p.file, err)
 		}
 	}
+	// The diff on a narrow screen: the two contracts one after the other.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(760, 900), chromedp.Navigate(st.url("/catalog/apis/order-intake/diff?from=1.1.0&to=2.0.0")),
+		chromedp.WaitVisible(testID("changes-table"))); err != nil {
+		t.Fatalf("narrow diff: %v", err)
+	}
+	if err := screenshot(ctx, shots, "catalog-diff-narrow.png"); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 900)); err != nil {
+		t.Fatal(err)
+	}
 	// The retire button opens a dialog that says what will happen.
 	if err := chromedp.Do(ctx, chromedp.Navigate(st.url("/catalog/apis/order-intake"))); err != nil {
 		t.Fatal(err)

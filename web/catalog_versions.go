@@ -432,6 +432,105 @@ func (s *Server) diffPage(c *fiber.Ctx) error {
 		m.Note = m.To + " has no JSON Schema to compare."
 	}
 	m.Changes, m.Breaking = changeRows(verdict)
-	m.FromLines, m.ToLines = diffLines(prettyLines(from.Schema), prettyLines(to.Schema))
+	rows := alignDiff(diffLines(prettyLines(from.Schema), prettyLines(to.Schema)))
+	m.FromLines, m.ToLines = lineCounts(rows)
+	m.Full = c.Query("full") == "1"
+	if !m.Full {
+		m.Context = diffContext
+		rows, m.Folded = foldUnchanged(rows, diffContext)
+	}
+	m.Rows = rows
 	return s.render(c, fiber.StatusOK, pages.Diff(m))
+}
+
+// diffContext is how many unchanged lines the folded diff keeps around
+// each change.
+const diffContext = 4
+
+// lineCounts returns the number of lines on each side of an aligned diff.
+func lineCounts(rows []pages.DiffPair) (left, right int) {
+	for _, r := range rows {
+		left, right = max(left, r.LeftNo), max(right, r.RightNo)
+	}
+	return left, right
+}
+
+// foldUnchanged replaces each run of unchanged rows farther than context
+// rows from any change with one fold row (Fold = the rows it hides), so a
+// one-line change in a long contract is not lost in it. Runs too short to
+// be worth a fold stay. It returns the rows and the number folded away.
+func foldUnchanged(rows []pages.DiffPair, context int) ([]pages.DiffPair, int) {
+	keep := make([]bool, len(rows))
+	for i, r := range rows {
+		if r.Mark() == "" {
+			continue
+		}
+		for k := max(0, i-context); k <= min(len(rows)-1, i+context); k++ {
+			keep[k] = true
+		}
+	}
+	out := make([]pages.DiffPair, 0, len(rows))
+	folded := 0
+	for i := 0; i < len(rows); {
+		j := i
+		for j < len(rows) && !keep[j] {
+			j++
+		}
+		if n := j - i; n > 2 {
+			out = append(out, pages.DiffPair{LeftNo: rows[i].LeftNo, RightNo: rows[i].RightNo, Fold: n})
+			folded += n
+		} else {
+			out = append(out, rows[i:j]...)
+		}
+		if j < len(rows) {
+			out = append(out, rows[j])
+		}
+		i = j + 1
+	}
+	return out, folded
+}
+
+// alignDiff lines the two sides of a diff up row by row, as a side-by-side
+// view shows them: an unchanged line beside itself, removed lines beside
+// the added lines that replaced them, and a gap on the side that has
+// fewer. Every line of both sides appears once, in order.
+func alignDiff(left, right []pages.DiffLine) []pages.DiffPair {
+	rows := make([]pages.DiffPair, 0, max(len(left), len(right)))
+	i, j := 0, 0
+	for i < len(left) || j < len(right) {
+		di, dj := i, j
+		for di < len(left) && left[di].Mark == "del" {
+			di++
+		}
+		for dj < len(right) && right[dj].Mark == "add" {
+			dj++
+		}
+		if di == i && dj == j {
+			// Unchanged on both sides; when one side ran out (a diff too
+			// long to mark), the other goes on alone.
+			var r pages.DiffPair
+			if i < len(left) {
+				r.LeftNo, r.Left = i+1, left[i]
+				i++
+			}
+			if j < len(right) {
+				r.RightNo, r.Right = j+1, right[j]
+				j++
+			}
+			rows = append(rows, r)
+			continue
+		}
+		for k := range max(di-i, dj-j) {
+			var r pages.DiffPair
+			if i+k < di {
+				r.LeftNo, r.Left = i+k+1, left[i+k]
+			}
+			if j+k < dj {
+				r.RightNo, r.Right = j+k+1, right[j+k]
+			}
+			rows = append(rows, r)
+		}
+		i, j = di, dj
+	}
+	return rows
 }

@@ -160,7 +160,19 @@ func shootJourneys(t *testing.T, ctx context.Context, st site, dir string) {
 		t.Fatal(err)
 	}
 
-	step("open ACME", chromedp.Navigate(st.url("/partners/ACME-RETAIL")), chromedp.SendKeys(`#key-label`, "ACME Nordics AS2 gateway"))
+	// A contact without a way to reach it comes back with its form open.
+	step("open ACME's contact form", chromedp.Navigate(st.url("/partners/ACME-RETAIL")), chromedp.Click(testID("add-contact-disclosure-toggle")),
+		chromedp.SendKeys(`#contact-name`, "Mette Sørensen-Lindqvist"))
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(testID("add-contact"))); err != nil {
+		t.Fatalf("add a contact: %v", err)
+	}
+	step("contact error", chromedp.WaitVisible(`details[data-testid="add-contact-disclosure"][open] [data-testid="error-email"]`))
+	if err := screenshot(ctx, dir, "partner-contact-errors.png"); err != nil {
+		t.Fatal(err)
+	}
+
+	step("open ACME", chromedp.Navigate(st.url("/partners/ACME-RETAIL")), chromedp.Click(testID("issue-key-disclosure-toggle")),
+		chromedp.SendKeys(`#key-label`, "ACME Nordics AS2 gateway"))
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(testID("issue-key"))); err != nil {
 		t.Fatalf("issue a key: %v", err)
 	}

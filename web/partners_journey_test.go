@@ -66,6 +66,7 @@ func TestBrowserOnboardingJourney(t *testing.T) {
 	im.wantText(testID("checklist-score"), "0 of 5 done")
 
 	im.begin("1 (add a contact with an email address)")
+	im.open("add-contact-disclosure")
 	im.typeInto(`#contact-name`, "Liisa Virtanen")
 	im.typeInto(`#contact-email`, contactMail)
 	im.choose(`#contact-role`, "technical")
@@ -75,6 +76,7 @@ func TestBrowserOnboardingJourney(t *testing.T) {
 	im.wantDone("profile", true)
 
 	im.begin("2 (issue an API key: the token is shown once)")
+	im.open("issue-key-disclosure")
 	im.typeInto(`#key-label`, "Baltic production EDI gateway")
 	im.submit(testID("issue-key"), 201, partnerPath+"/keys", "new-token")
 	token := im.text(testID("new-token"))
@@ -97,6 +99,7 @@ func TestBrowserOnboardingJourney(t *testing.T) {
 	im.wantStatus("testing", "Testing")
 
 	im.begin("4 (clone the X12 850 template onto canonical-order 1.0.0)")
+	im.open("clone-disclosure")
 	im.choose(`#clone-template`, template850)
 	im.typeInto(`#clone-name`, adapterName)
 	im.choose(`#clone-target`, strconv.FormatInt(target.ID, 10))
@@ -257,6 +260,16 @@ func startConformanceWorker(t *testing.T, e *env) {
 
 // submit clicks a submit button whose answer is a page of its own (not a
 // redirect) with status want, and checks the path and a marker element.
+// open clicks the button of an add form behind a disclosure and waits for
+// the form.
+func (j *journey) open(disclosure string) {
+	j.t.Helper()
+	if err := chromedp.Do(j.ctx, chromedp.Click(testID(disclosure+"-toggle")),
+		chromedp.WaitVisible(`details[data-testid="`+disclosure+`"][open] form`)); err != nil {
+		j.fail("open %s: %v", disclosure, err)
+	}
+}
+
 func (j *journey) submit(sel chromedp.CSS, want int64, path, marker string) {
 	j.t.Helper()
 	resp, err := chromedp.RunResponse(j.ctx, chromedp.Click(sel))

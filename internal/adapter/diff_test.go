@@ -99,7 +99,7 @@ func TestEvaluate(t *testing.T) {
 			mapping.Result{Documents: []any{doc}}, OutcomePassed, "", nil, 0, 0, 0},
 		{"accepted, any output", Sample{Expect: ExpectAccepted}, mapping.Result{Documents: []any{doc}}, OutcomePassed, "", nil, 0, 0, 0},
 		{"accepted but differs", Sample{Expect: ExpectAccepted, ExpectedOutput: json.RawMessage(`[{"number":"A2"}]`)},
-			mapping.Result{Documents: []any{doc}}, OutcomeFailed, "differ from the expected ones in 1 places; the first at /0/number", nil, 1, 0, 1},
+			mapping.Result{Documents: []any{doc}}, OutcomeFailed, "differ from the expected ones in 1 place; the first at /0/number", nil, 1, 0, 1},
 		{"accepted but rejected", Sample{Expect: ExpectAccepted}, mapping.Result{Errors: []mapping.Error{parseErr}},
 			OutcomeFailed, "reported 1 error", nil, 0, 1, 2},
 		{"accepted, no documents", Sample{Expect: ExpectAccepted}, mapping.Result{Skipped: []int{0}},

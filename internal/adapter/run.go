@@ -163,11 +163,14 @@ func evaluate(sm Sample, res mapping.Result) (Outcome, ResultDetail) {
 				d.Problems = append(d.Problems, "The expected documents cannot be read: "+err.Error())
 			} else if len(diffs) > 0 {
 				d.Differences, d.Truncated = diffs, truncated
-				n := fmt.Sprint(len(diffs))
-				if truncated {
+				n := fmt.Sprintf("%d places", len(diffs))
+				switch {
+				case truncated:
 					n = "more than " + n
+				case len(diffs) == 1:
+					n = "1 place"
 				}
-				d.Problems = append(d.Problems, fmt.Sprintf("The documents differ from the expected ones in %s places; the first at %s.", n, diffs[0].Path))
+				d.Problems = append(d.Problems, fmt.Sprintf("The documents differ from the expected ones in %s; the first at %s.", n, diffs[0].Path))
 			}
 		}
 	case ExpectRejected:

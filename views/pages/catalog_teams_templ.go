@@ -946,7 +946,7 @@ func entityHistory(rows []AuditRow) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = auditTable(rows, true).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = auditTable(rows, true, false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

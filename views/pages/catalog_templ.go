@@ -2574,7 +2574,7 @@ func APIDetail(p APIPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = auditTable(p.History, true).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = auditTable(p.History, true, p.HistoryMore).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

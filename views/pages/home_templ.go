@@ -307,7 +307,7 @@ func Home(p HomePage) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				} else {
-					templ_7745c5c3_Err = auditTable(p.RecentAudit, false).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = auditTable(p.RecentAudit, false, false).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
