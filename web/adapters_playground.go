@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/crossdock/crossdock/internal/x12"
 	"sort"
 	"strconv"
 	"strings"
@@ -361,14 +362,27 @@ func ackLines(ack string) ([]string, string) {
 			continue
 		}
 		lines = append(lines, seg+string(term))
-		if strings.HasPrefix(seg, "AK9"+string(elem)) {
-			f := strings.Split(seg, string(elem))
-			if len(f) > 1 {
-				verdicts = append(verdicts, ak9Words(f[1]))
-			}
+		f := strings.Split(seg, string(elem))
+		switch {
+		case f[0] == "AK9" && len(f) > 1:
+			verdicts = append(verdicts, ak9Words(f[1]))
+		case f[0] == "TA1" && len(f) > 5:
+			verdicts = append(verdicts, ta1Words(f[4], f[5]))
 		}
 	}
 	return lines, strings.Join(verdicts, "; ")
+}
+
+// ta1Words says what a TA1's TA104 status and TA105 note mean.
+func ta1Words(status, note string) string {
+	w, ok := map[string]string{"A": "interchange accepted", "E": "interchange accepted with errors", "R": "interchange rejected"}[status]
+	if !ok {
+		w = "interchange"
+	}
+	if t := x12.TA1NoteText(note); t != "" && note != "000" {
+		w += ": " + t
+	}
+	return w + " (TA1 " + status + " " + note + ")"
 }
 
 func ak9Words(code string) string {

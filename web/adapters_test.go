@@ -328,6 +328,15 @@ func TestAdapterJourney(t *testing.T) {
 	if ack.Length() < 5 || !strings.HasPrefix(ack.First().Text(), "ISA") || !strings.Contains(fd.Find(`[data-testid="pg-ack"]`).Text(), "AK9") {
 		t.Errorf("997: %d lines, first %q", ack.Length(), ack.First().Text())
 	}
+	if h := strings.Join(strings.Fields(fd.Find(`[data-testid="pg-ack"] h3`).Text()), " "); h != "997 that would go back group accepted (AK9 A)" {
+		t.Errorf("acknowledgment heading %q", h)
+	}
+	// Control numbers that differ in ISA13 and IEA02: a TA1 goes back too.
+	fd, _ = run(program, strings.Replace(string(edi(t, good850)), "IEA*1*000003438", "IEA*1*000003439", 1))
+	if h := strings.Join(strings.Fields(fd.Find(`[data-testid="pg-ack"] h3`).Text()), " "); !strings.HasPrefix(h, "TA1 and 997 that would go back") ||
+		!strings.Contains(h, "interchange accepted with errors: the control numbers in ISA13 and IEA02 do not match (TA1 E 001)") {
+		t.Errorf("acknowledgment heading with a TA1: %q", h)
+	}
 
 	// A program that does not compile, and one that fails at run time: mapping
 	// errors in the panel, never a 500.

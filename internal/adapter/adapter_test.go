@@ -517,8 +517,20 @@ func TestRunPlayground(t *testing.T) {
 	if len(res.Documents) != 1 || len(res.Errors) != 0 || res.Revision.Number != 1 {
 		t.Fatalf("run = %d documents, errors %v, revision %d", len(res.Documents), res.Err(), res.Revision.Number)
 	}
-	if !strings.HasPrefix(res.Ack, "ISA") || !strings.Contains(res.Ack, "AK1") || !strings.Contains(res.Ack, "AK9") {
+	if !strings.HasPrefix(res.Ack, "ISA") || !strings.Contains(res.Ack, "AK1") || !strings.Contains(res.Ack, "AK9") || strings.Contains(res.Ack, "TA1") {
 		t.Errorf("997 = %q", res.Ack)
+	}
+
+	// An interchange whose IEA02 does not match ISA13 still maps, and a
+	// TA1 (accepted with errors, note 001) goes back before the 997.
+	mismatch := strings.Replace(string(readTestdata(t, goodSample)), "IEA*1*000003438", "IEA*1*000003439", 1)
+	res, err = e.adapters.Run(ctx, a.ID, 0, []byte(mismatch))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta1, ak1 := strings.Index(res.Ack, "\nTA1*000003438*101127*1719*E*001\n"), strings.Index(res.Ack, "\nAK1*")
+	if len(res.Documents) != 1 || ta1 < 0 || ak1 < ta1 || strings.Count(res.Ack, "ISA*") != 2 {
+		t.Errorf("IEA02 mismatch: %d documents, acknowledgments %q", len(res.Documents), res.Ack)
 	}
 
 	bad, err := e.adapters.Run(ctx, a.ID, 0, readTestdata(t, badSample))

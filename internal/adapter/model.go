@@ -413,11 +413,12 @@ type Report struct {
 
 // RunResult is what running a revision on a payload gives: the mapping
 // result (documents, errors by stage, skipped inputs) and, for X12 input,
-// the 997 that would acknowledge it.
+// the TA1 and 997 that would acknowledge it.
 type RunResult struct {
 	mapping.Result
-	// Ack is the 997 interchange(s) answering X12 input, serialized; ""
-	// for other formats, unparsable input or nothing to acknowledge.
+	// Ack is the interchange(s) answering X12 input (TA1 where needed,
+	// 997), serialized; "" for other formats, unparsable input or nothing
+	// to acknowledge.
 	Ack string
 	// Revision is the revision that ran.
 	Revision Revision

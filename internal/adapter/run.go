@@ -3,7 +3,6 @@ package adapter
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -112,25 +111,31 @@ func (s *Service) run(ctx context.Context, a Adapter, r Revision, content []byte
 	}
 	out := RunResult{Result: m.Run(ctx, content), Revision: r}
 	if a.Format == "x12" {
-		out.Ack = ack997(content, s.clock())
+		out.Ack = acknowledgments(content, s.clock())
 	}
 	return out, nil
 }
 
-// ack997 builds the 997 for every interchange of an X12 payload, or ""
-// when it does not parse or has nothing to acknowledge.
-func ack997(content []byte, now time.Time) string {
+// acknowledgments builds what goes back for every interchange of an X12
+// payload: a TA1 when the sender asked for one or the interchange envelope
+// has errors, then the 997 for its functional groups; "" when the payload
+// does not parse or there is nothing to acknowledge.
+func acknowledgments(content []byte, now time.Time) string {
 	ics, err := x12.ParseAll(content)
 	if err != nil || len(ics) == 0 {
 		return ""
 	}
 	var acks []*x12.Interchange
-	for i, ic := range ics {
-		a, err := x12.Build997(ic, x12.AckOptions{Time: now, InterchangeControl: i + 1, GroupControl: 1})
-		if errors.Is(err, x12.ErrNothingToAcknowledge) || err != nil {
-			continue
+	next := func() x12.AckOptions {
+		return x12.AckOptions{Time: now, InterchangeControl: len(acks) + 1, GroupControl: 1}
+	}
+	for _, ic := range ics {
+		if x12.AcknowledgeInterchange(ic).Needed() {
+			acks = append(acks, x12.BuildTA1(ic, next()))
 		}
-		acks = append(acks, a)
+		if a, err := x12.Build997(ic, next()); err == nil {
+			acks = append(acks, a)
+		}
 	}
 	if len(acks) == 0 {
 		return ""

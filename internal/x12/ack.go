@@ -2,7 +2,6 @@ package x12
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"time"
 )
@@ -240,17 +239,7 @@ func ak103(version string) string {
 // X12 text.
 func Build997(ic *Interchange, opts AckOptions) (*Interchange, error) {
 	errs := byGroup(Validate(ic), len(ic.Groups))
-	rx := ic.ISA
-	out := &Interchange{
-		Delimiters: ic.Delimiters,
-		ISA: ISA{AuthQualifier: "00", AuthInfo: "          ", SecurityQualifier: "00", SecurityInfo: "          ",
-			SenderQualifier: rx.ReceiverQualifier, SenderID: rx.ReceiverID,
-			ReceiverQualifier: rx.SenderQualifier, ReceiverID: rx.SenderID,
-			Date: opts.Time.Format("060102"), Time: opts.Time.Format("1504"),
-			Repetition: rx.Repetition, Version: rx.Version, ControlNumber: fmt.Sprintf("%09d", opts.InterchangeControl%1000000000),
-			AckRequested: "0", Usage: rx.Usage, ComponentSep: ic.Delimiters.Component},
-		Offset: -1, End: -1,
-	}
+	out := replyEnvelope(ic, opts)
 	pos := 1
 	ctl := opts.GroupControl
 	for gi := range ic.Groups {
@@ -288,14 +277,6 @@ func Build997(ic *Interchange, opts AckOptions) (*Interchange, error) {
 	if len(out.Groups) == 0 {
 		return nil, ErrNothingToAcknowledge
 	}
-	out.Header = Segment{ID: "ISA", Position: 1, Offset: -1, Elements: make([][]string, 16)}
-	for i, v := range out.ISA.Elements() {
-		out.Header.Elements[i] = []string{v}
-	}
-	pos++
-	iea := newSegment("IEA", strconv.Itoa(len(out.Groups)), out.ISA.ControlNumber)
-	iea.Position = pos
-	out.Trailer = &iea
-	out.IEA = &IEA{GroupCount: iea.Element(1), ControlNumber: iea.Element(2)}
+	closeEnvelope(out, pos+1)
 	return out, nil
 }

@@ -106,3 +106,46 @@ func TestCheckSyntaxEdiEngineNotes(t *testing.T) {
 		t.Errorf("syntax notes (-want +got):\n%s", diff)
 	}
 }
+
+func TestBuildTA1(t *testing.T) {
+	ic, err := Parse(readSample(t, "940_ediengine_control-number-mismatch_BAD.x12"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := AcknowledgeInterchange(ic)
+	if !a.Needed() || a.Status != "E" || a.Note != "001" || len(a.Errors) != 1 || a.Errors[0].Segment != "IEA" {
+		t.Errorf("acknowledgment %+v: want needed, E, 001, the IEA error", a)
+	}
+	out := Serialize(BuildTA1(ic, ackOpts))
+	want := "ISA*00*          *00*          *ZZ*123456789012345*ZZ*ABCDEFGHIJKLMNO*240102*0304*U*00400*000000042*0*P*>\n" +
+		"TA1*" + ic.ISA.ControlNumber + "*" + ic.ISA.Date + "*" + ic.ISA.Time + "*E*001\n" +
+		"IEA*0*000000042\n"
+	if diff := cmp.Diff(want, string(out)); diff != "" {
+		t.Errorf("TA1 interchange (-want +got):\n%s", diff)
+	}
+	again, err := Parse(out)
+	if err != nil {
+		t.Fatalf("TA1 interchange does not parse: %v", err)
+	}
+	for _, e := range Validate(again) {
+		t.Errorf("TA1 envelope: %v", e)
+	}
+	// A TA1 is not acknowledged in turn.
+	again.ISA.AckRequested = "1"
+	if a := AcknowledgeInterchange(again); a.Needed() || a.Status != "A" {
+		t.Errorf("acknowledging a TA1: %+v, want nothing to send", a)
+	}
+
+	// A clean interchange needs no TA1 unless its sender asks for one.
+	clean, err := Parse(readSample(t, "850_ediengine_sln_composite.x12"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := AcknowledgeInterchange(clean); a.Needed() {
+		t.Errorf("clean interchange, ISA14 %q: TA1 needed", clean.ISA.AckRequested)
+	}
+	clean.ISA.AckRequested = "1"
+	if a := AcknowledgeInterchange(clean); !a.Needed() || a.Status != "A" || a.Note != "000" {
+		t.Errorf("ISA14 = 1: %+v, want a TA1 A 000", a)
+	}
+}

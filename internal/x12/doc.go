@@ -4,9 +4,11 @@
 // into Interchange values (ISA, groups, transaction sets, segments with
 // positions); Validate lists envelope errors; CheckSyntax lists the AK3/AK4
 // problems this package can see without an implementation guide;
-// Acknowledge / AcknowledgeGroup and Build997 turn both into a 997; Tree turns a
-// transaction set into a JSON-able tree for jq mappings; Serialize writes
-// an interchange back with its own delimiters.
+// Acknowledge / AcknowledgeGroup and Build997 turn both into a 997;
+// AcknowledgeInterchange and BuildTA1 answer interchange-level errors (and
+// ISA14 = 1) with a TA1; Tree turns a transaction set into a JSON-able tree
+// for jq mappings; Serialize writes an interchange back with its own
+// delimiters.
 //
 // # Delimiters and tolerance
 //

@@ -11,7 +11,7 @@ import (
 )
 
 // FuzzParse feeds arbitrary bytes through the whole package: parse,
-// validate, syntax check, tree, 997 and serialization. Nothing may panic,
+// validate, syntax check, tree, TA1, 997 and serialization. Nothing may panic,
 // and whatever parses must survive a serialize/parse round trip.
 func FuzzParse(f *testing.F) {
 	files, err := filepath.Glob("testdata/*.x12")
@@ -37,6 +37,10 @@ func FuzzParse(f *testing.F) {
 						t.Fatalf("tree does not marshal: %v", err)
 					}
 				}
+			}
+			ta1 := Serialize(BuildTA1(ic, AckOptions{Time: time.Unix(0, 0).UTC(), InterchangeControl: 7}))
+			if _, err := ParseAll(ta1); err != nil {
+				t.Fatalf("TA1 does not parse: %v\n%q", err, ta1)
 			}
 			if ack, err := Build997(ic, AckOptions{Time: time.Unix(0, 0).UTC(), InterchangeControl: 7, GroupControl: 7}); err == nil {
 				if _, err := ParseAll(Serialize(ack)); err != nil {

@@ -30,6 +30,9 @@ type sample struct {
 	// acks is the 997 body (AK1..AK9) AcknowledgeGroup gives for each
 	// group, in file order. (Build997 itself never answers FA groups.)
 	acks []string
+	// ta1 is "TA104 TA105" of AcknowledgeInterchange for each interchange,
+	// with "+" when the sender asked for a TA1; nil means "A 000" for all.
+	ta1 []string
 }
 
 var samples = []sample{
@@ -68,19 +71,22 @@ var samples = []sample{
 		structure: []string{"PO 850/0003"},
 		warnings:  []string{"ISACharset@11"},
 		envelope:  []string{"isa13_iea02_mismatch@15"},
-		acks:      []string{"AK1*PO*2 AK2*850*0003 AK5*A AK9*A*1*1*1"}},
+		acks:      []string{"AK1*PO*2 AK2*850*0003 AK5*A AK9*A*1*1*1"},
+		ta1:       []string{"E 001"}},
 	{file: "850_edinet_indented_nbsp-isa_iea02-mismatch_BAD.x12",
 		structure: []string{"PO 850/0001"},
 		warnings:  []string{"ISALength@70", "ISACharset@11"},
 		envelope:  []string{"isa13_iea02_mismatch@54"},
-		acks:      []string{"AK1*PO*2 AK2*850*0001 AK5*A AK9*A*1*1*1"}},
+		acks:      []string{"AK1*PO*2 AK2*850*0001 AK5*A AK9*A*1*1*1"},
+		ta1:       []string{"E 001"}},
 	{file: "850_edinet_missing_isa16_BAD.x12",
 		fatal: ErrMissingISA16, offset: 104},
 	{file: "850_stupidedi_003010_bang-terminator_short-isa_BAD.x12",
 		structure: []string{"PO 850/0001"},
 		warnings:  []string{"ISALength@7"},
 		envelope:  []string{"se01_segment_count@29"},
-		acks:      []string{"AK1*PO*1 AK2*850*0001 AK5*R*4 AK9*R*1*1*0"}},
+		acks:      []string{"AK1*PO*1 AK2*850*0001 AK5*R*4 AK9*R*1*1*0"},
+		ta1:       []string{"A 000 +"}},
 	{file: "850_stupidedi_003050_isa-split-line_BAD.x12",
 		fatal: ErrISASplit, offset: 48},
 	{file: "850_x12types_snacks_ua_cb.x12",
@@ -122,7 +128,8 @@ var samples = []sample{
 	{file: "940_ediengine_control-number-mismatch_BAD.x12",
 		structure: []string{"OW 940/0001"},
 		envelope:  []string{"st02_se02_mismatch@7", "gs06_ge02_mismatch@8", "isa13_iea02_mismatch@9"},
-		acks:      []string{"AK1*OW*3314 AK2*940*0001 AK5*R*3 AK9*R*1*1*0*4"}},
+		acks:      []string{"AK1*OW*3314 AK2*940*0001 AK5*R*3 AK9*R*1*1*0*4"},
+		ta1:       []string{"E 001"}},
 	{file: "940_ediengine_multi-isa-multi-gs.x12",
 		structure: []string{"OW 940/0001 940/0002; OW 940/0001", "OW 940/0001 940/0002; OW 940/0001"},
 		envelope:  []string{"control_number_not_padded@21", "control_number_not_padded@21"},
@@ -136,7 +143,8 @@ var samples = []sample{
 	{file: "940_ediengine_wrong-ge01-iea01-counts_BAD.x12",
 		structure: []string{"OW 940/0001"},
 		envelope:  []string{"ge01_set_count@8", "control_number_not_padded@9", "iea01_group_count@9"},
-		acks:      []string{"AK1*OW*3314 AK2*940*0001 AK5*A AK9*R*2*1*1*5"}},
+		acks:      []string{"AK1*OW*3314 AK2*940*0001 AK5*A AK9*R*2*1*1*5"},
+		ta1:       []string{"E 021"}},
 	{file: "945_x12types_5010_lot_lpn_se-count-off.x12",
 		structure: []string{"SW 945/000006123"},
 		envelope:  []string{"se01_segment_count@18"},
@@ -197,8 +205,14 @@ func TestSamples(t *testing.T) {
 			if diff := cmp.Diff(s.structure, describe(ics)); diff != "" {
 				t.Errorf("structure mismatch (-want +got):\n%s", diff)
 			}
-			var warns, env, acks []string
+			var warns, env, acks, ta1 []string
 			for _, ic := range ics {
+				a := AcknowledgeInterchange(ic)
+				got := a.Status + " " + a.Note
+				if a.Requested {
+					got += " +"
+				}
+				ta1 = append(ta1, got)
 				for _, w := range ic.Warnings {
 					warns = append(warns, fmt.Sprintf("%s@%d", sentinelName(w.Err), w.Offset))
 				}
@@ -217,6 +231,15 @@ func TestSamples(t *testing.T) {
 			}
 			if diff := cmp.Diff(s.acks, acks); diff != "" {
 				t.Errorf("997 mismatch (-want +got):\n%s", diff)
+			}
+			wantTA1 := s.ta1
+			if wantTA1 == nil {
+				for range ics {
+					wantTA1 = append(wantTA1, "A 000")
+				}
+			}
+			if diff := cmp.Diff(wantTA1, ta1); diff != "" {
+				t.Errorf("TA1 mismatch (-want +got):\n%s", diff)
 			}
 		})
 	}

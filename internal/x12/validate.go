@@ -129,6 +129,9 @@ func Validate(ic *Interchange) []EnvelopeError {
 		add(CodeInvalidTime, SeverityWarning, "ISA", 1, 0, -1, -1, "ISA10 %q is not an HHMM time", isa.Time)
 	}
 	for _, s := range ic.Stray {
+		if s.ID == "TA1" {
+			continue // interchange acknowledgments sit between ISA and the first GS
+		}
 		add(CodeUnexpectedSegment, SeverityError, s.ID, s.Position, 0, -1, -1, "segment %s outside any functional group", s.ID)
 	}
 	last := 1
