@@ -13,6 +13,7 @@ import (
 	"github.com/crossdock/crossdock/internal/audit"
 	"github.com/crossdock/crossdock/internal/auth"
 	"github.com/crossdock/crossdock/internal/catalog"
+	"github.com/crossdock/crossdock/internal/policy"
 )
 
 // TestBrowserCatalogScreenshots signs in as the integration manager and
@@ -89,8 +90,103 @@ func TestBrowserCatalogScreenshots(t *testing.T) {
 	if err := screenshot(ctx, shots, "catalog-retire-dialog.png"); err != nil {
 		t.Fatal(err)
 	}
-	if msgs := console.stop(); len(msgs) > 0 {
+	shootPolicies(t, ctx, st, e, shots)
+	var msgs []string
+	for _, m := range console.stop() {
+		// The policy form with mistakes answers 422 on purpose.
+		if !strings.Contains(m, "status of 422") {
+			msgs = append(msgs, m)
+		}
+	}
+	if len(msgs) > 0 {
 		t.Errorf("the browser console reported:\n%s", strings.Join(msgs, "\n"))
+	}
+}
+
+// shootPolicies looks at the policy pages: the list, a set, the typed
+// settings form new, filled in from the latest version, and with mistakes.
+func shootPolicies(t *testing.T, ctx context.Context, st site, e *env, shots string) {
+	t.Helper()
+	actx := audit.WithActor(context.Background(), audit.Actor{ID: "user:seed", Name: "Priya Raman", Role: string(auth.RoleIntegrationManager)})
+	pol := policy.NewService(e.db)
+	maxPayload := int64(20 << 20)
+	for _, p := range []struct {
+		name, desc string
+		s          policy.Settings
+	}{
+		{"retail-partner-standard", "Retail partners sending X12 over AS2: HMAC-signed, higher limits, ERP freeze windows.", policy.Settings{
+			Authentication:  &policy.Authentication{Methods: []policy.AuthMethod{policy.AuthAPIKey, policy.AuthHMACSignature}, HMAC: &policy.HMAC{Header: "X-Crossdock-Signature", Algorithm: "sha256"}},
+			RateLimit:       &policy.RateLimit{Rate: 200, Burst: 400},
+			MaxPayloadBytes: &maxPayload,
+			Idempotency:     &policy.Idempotency{Mode: policy.IdempotencyDerived, RetentionHours: 168},
+			Retry:           &policy.Retry{MaxAttempts: 8, Backoff: policy.BackoffExponential, InitialSeconds: 5, MaxSeconds: 900},
+			Priority:        policy.PriorityHigh,
+			MaintenanceWindows: []policy.Window{
+				{Name: "SAP S/4HANA weekly maintenance", TimeZone: "Europe/Berlin", Days: []string{"sun"}, Start: "02:00", End: "04:00"},
+				{Name: "ERP nightly backup", TimeZone: "America/Chicago", Days: []string{"mon", "tue", "wed", "thu", "fri"}, Start: "22:00", End: "02:00"},
+			},
+			AuditLevel: policy.AuditFull,
+		}},
+		{"warn-only-onboarding", "Partners in testing: accept and flag invalid documents.", policy.Settings{ValidationMode: policy.ValidationWarn, AuditLevel: policy.AuditFull}},
+	} {
+		created, err := pol.CreatePolicy(actx, p.name, p.desc, p.s)
+		if err != nil {
+			t.Fatalf("seed policy %s: %v", p.name, err)
+		}
+		if p.name == "retail-partner-standard" {
+			_, v, err := catalog.NewService(e.db).Version(actx, "order-intake", "2.0.0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := pol.Attach(actx, v.ID, created.ID, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, p := range []struct{ path, marker, file string }{
+		{"/policies", "policies-table", "policies-list.png"},
+		{"/policies/retail-partner-standard", "policy-latest", "policy-detail.png"},
+		{"/policies/new", "policy-form", "policy-form-new.png"},
+		{"/policies/new?from=retail-partner-standard", "policy-form", "policy-form-new-version.png"},
+	} {
+		resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(st.url(p.path)))
+		if err != nil {
+			t.Fatalf("open %s: %v", p.path, err)
+		}
+		if resp == nil || resp.Status != 200 {
+			t.Fatalf("%s answered %s, want 200", p.path, status(resp))
+		}
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(testID(p.marker))); err != nil {
+			t.Fatalf("%s: %s not visible: %v", p.path, p.marker, err)
+		}
+		if err := screenshot(ctx, shots, p.file); err != nil {
+			t.Fatalf("screenshot %s: %v", p.file, err)
+		}
+	}
+	// A new set with mistakes, typed the way people do.
+	if err := chromedp.Do(ctx, chromedp.Navigate(st.url("/policies/new")),
+		chromedp.SendKeys(`#p-name`, "Partner Standard"),
+		chromedp.SendKeys(`#ps-rate`, "50"),
+		chromedp.SendKeys(`#ps-burst`, "10"),
+		chromedp.SendKeys(`#ps-payload`, "0.3"),
+		chromedp.SetValue(`#ps-payload-unit`, "KiB"),
+		chromedp.SetValue(`#ps-auth`, "hmac-signature"),
+		chromedp.SendKeys(`input[name="maintenanceWindows[0].name"]`, "Stocktake"),
+		chromedp.Click(`input[name="maintenanceWindows[0].days"][value="sat"]`),
+		chromedp.SendKeys(`input[name="maintenanceWindows[0].start"]`, "25:00"),
+		chromedp.SendKeys(`input[name="maintenanceWindows[0].end"]`, "06:00"),
+		chromedp.SendKeys(`input[name="maintenanceWindows[0].timeZone"]`, "Europe/Amsterdm"),
+	); err != nil {
+		t.Fatalf("fill the policy form: %v", err)
+	}
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(testID("save-policy"))); err != nil {
+		t.Fatalf("submit the policy form: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(testID("settings-errors"))); err != nil {
+		t.Fatalf("policy form errors: %v", err)
+	}
+	if err := screenshot(ctx, shots, "policy-form-errors.png"); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -186,6 +186,21 @@ func shootJourneys(t *testing.T, ctx context.Context, st site, dir string) {
 	if err := screenshot(ctx, dir, "partner-key-rotate-dialog.png"); err != nil {
 		t.Fatal(err)
 	}
+	// The override's typed form, opened; then a new override with half a rate limit.
+	step("open ACME's override form", chromedp.Navigate(st.url("/partners/ACME-RETAIL")), chromedp.Click(`[data-testid="edit-override-all"] > summary`),
+		chromedp.WaitVisible(`[data-testid="edit-override-all"] [data-testid="group-maintenanceWindows"]`))
+	if err := screenshot(ctx, dir, "partner-override-edit.png"); err != nil {
+		t.Fatal(err)
+	}
+	step("fill a new override with a mistake", chromedp.Navigate(st.url("/partners/GLOBEX")), chromedp.Click(testID("add-override-disclosure-toggle")),
+		chromedp.SendKeys(`#ov-new-rate`, "500"), chromedp.SetValue(`#ov-new-priority`, "critical"))
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(testID("save-override"))); err != nil {
+		t.Fatalf("save the override: %v", err)
+	}
+	step("override errors", chromedp.WaitVisible(`details[data-testid="add-override-disclosure"][open] [data-testid="error-rateLimit.burst"]`))
+	if err := screenshot(ctx, dir, "partner-override-errors.png"); err != nil {
+		t.Fatal(err)
+	}
 	step("open the suspend dialog", chromedp.Navigate(st.url("/partners/ACME-RETAIL")), chromedp.Click(testID("suspend-open")), chromedp.WaitVisible(`dialog#suspend[open]`))
 	if err := screenshot(ctx, dir, "partner-suspend-dialog.png"); err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -245,8 +244,14 @@ func contactRoleLabel(r partner.ContactRole) string {
 	return string(r)
 }
 
-// fillOverrides lists the partner's overrides pretty-printed, and the
-// scopes the form offers.
+// Notes on what a blank group of an override comes to.
+const (
+	overrideNoteAll = "A group left blank follows the policies attached to each API version; where none sets it, the built-in default shown applies."
+	overrideNoteNew = "A group left blank follows the policies attached to each API version (for an override of one version, that version's policies: the all-versions override does not apply to it); where none sets it, the built-in default shown applies."
+)
+
+// fillOverrides lists the partner's overrides (in words, as a form and as
+// JSON), and the scopes and the form of a new one.
 func (s *Server) fillOverrides(c *fiber.Ctx, p partner.Partner, m *pages.PartnerPage, now time.Time) error {
 	overrides, err := s.d.Partners.PolicyOverrides(ctx(c), p.ID)
 	if err != nil {
@@ -259,24 +264,67 @@ func (s *Server) fillOverrides(c *fiber.Ctx, p partner.Partner, m *pages.Partner
 	if err != nil {
 		return err
 	}
+	// The new override's form offers the scopes without one: a stored
+	// override is changed with its own form.
+	taken := map[string]bool{}
+	for _, o := range overrides {
+		taken[scopeValue(o.APIVersionID)] = true
+	}
 	labels := map[string]string{"all": allVersionsLabel}
-	m.Scopes = []pages.Option{{Value: "all", Label: allVersionsLabel}}
+	if !taken["all"] {
+		m.Scopes = []pages.Option{{Value: "all", Label: allVersionsLabel}}
+	}
 	for _, t := range targets {
 		v := strconv.FormatInt(t.ID, 10)
 		labels[v] = t.label()
-		if t.Lifecycle != "retired" {
+		if t.Lifecycle != "retired" && !taken[v] {
 			m.Scopes = append(m.Scopes, pages.Option{Value: v, Label: t.label()})
 		}
 	}
 	for _, o := range overrides {
 		scope := scopeValue(o.APIVersionID)
-		ed := pages.OverrideEditor{Scope: scope, ScopeLabel: labels[scope], Settings: indentJSON(o.Settings), Updated: timeView(o.UpdatedAt, now)}
-		if settings, err := policy.ParseSettings(o.Settings); err == nil {
-			ed.Summary = policyRows(policy.Effective(nil, &settings).Fields(), true)
+		settings, err := policy.ParseSettings(o.Settings)
+		if err != nil { // written by a newer release: read what this one knows
+			settings = policy.Settings{}
+			_ = json.Unmarshal(o.Settings, &settings)
+		}
+		form := settingsView("ov-"+scope, true, policy.FormFor(settings), nil)
+		ed := pages.OverrideEditor{Scope: scope, ScopeLabel: labels[scope], Updated: timeView(o.UpdatedAt, now), JSON: indentJSON(o.Settings), Form: form}
+		if o.APIVersionID == nil {
+			ed.Form.Note, ed.Form.Inherited = overrideNoteAll, builtInDefaults()
+		} else {
+			inherited, err := s.d.Policy.EffectiveFor(ctx(c), *o.APIVersionID, nil)
+			if err != nil {
+				return err
+			}
+			ed.Form.Inherited = inheritedValues(inherited, false)
+			ed.Form.Note = "A group left blank follows the policies attached to " + labels[scope] + "; the all-versions override does not apply to this version."
+		}
+		for _, f := range policy.Effective(nil, &settings).Fields() {
+			if f.Source.Kind != policy.SourceOverride {
+				continue
+			}
+			line := pages.OverrideLine{Key: f.Key, Label: f.Label, Value: f.Value}
+			if o.APIVersionID != nil {
+				iv := ed.Form.Inherited[f.Key]
+				line.Instead = iv.Value + " (" + iv.Source + ")"
+			}
+			ed.Summary = append(ed.Summary, line)
 		}
 		m.Overrides = append(m.Overrides, ed)
 	}
+	if m.CanManage && len(m.Scopes) > 0 {
+		m.NewOverride.Scope = m.Scopes[0].Value
+		m.NewOverride.Form = newOverrideForm(policy.Form{}, nil)
+	}
 	return nil
+}
+
+// newOverrideForm is the settings form of a new override.
+func newOverrideForm(f policy.Form, errs map[string]string) pages.SettingsForm {
+	v := settingsView("ov-new", true, f, errs)
+	v.Note, v.Inherited = overrideNoteNew, builtInDefaults()
+	return v
 }
 
 // indentJSON pretty-prints a stored settings document.
@@ -543,40 +591,43 @@ func (s *Server) revokePartnerKey(c *fiber.Ctx) error {
 
 // ---- policy overrides ----
 
-// setPartnerOverride validates a settings document with the policy
-// package (strict names, valid values) before storing it.
+// setPartnerOverride saves the override of one scope from the typed
+// settings form: blank groups are not overridden. A form with mistakes
+// comes back as typed, open, with each message next to its field.
 func (s *Server) setPartnerOverride(c *fiber.Ctx) error {
 	p, err := s.partnerByCode(c)
 	if err != nil {
 		return err
 	}
-	ed := pages.OverrideEditor{Scope: formValue(c, "scope"), Settings: formText(c, "settings"), Errors: map[string]string{}}
-	if ed.Scope == "" {
-		ed.Scope = "all"
+	values, err := postedValues(c)
+	if err != nil {
+		return err
 	}
+	form := policy.ParseForm(values)
+	scope := formValue(c, "scope")
+	if scope == "" {
+		scope = "all"
+	}
+	errs := map[string]string{}
 	var versionID *int64
-	if ed.Scope != "all" {
-		id, err := strconv.ParseInt(ed.Scope, 10, 64)
+	if scope != "all" {
+		id, err := strconv.ParseInt(scope, 10, 64)
 		if err != nil {
-			ed.Errors["api_version"] = "Choose all API versions or one version from the list."
+			errs["api_version"] = "Choose all API versions or one version from the list."
 		} else {
 			versionID = &id
 		}
 	}
-	if len(ed.Errors) == 0 {
-		if strings.TrimSpace(ed.Settings) == "" {
-			ed.Errors["settings"] = "Write the settings to override as a JSON object, for example {\"rateLimit\": {\"rate\": 200, \"burst\": 400}}."
-		} else if settings, err := policy.ParseSettings([]byte(ed.Settings)); err != nil {
-			ed.Errors["settings"] = "These settings cannot be read: " + strings.TrimPrefix(err.Error(), "policy: parse settings: ") + "."
-		} else if problems := settings.Validate(); len(problems) > 0 {
-			for k, v := range problems {
-				ed.Problems = append(ed.Problems, k+": "+v)
-			}
-			sort.Strings(ed.Problems)
-		}
+	settings, fieldErrs := form.Settings()
+	if len(fieldErrs) == 0 && settings.IsZero() {
+		errs["settings"] = "Set at least one value to override; every group is blank. To stop overriding, remove the override."
 	}
-	if len(ed.Errors) == 0 && len(ed.Problems) == 0 {
-		_, err := s.d.Partners.SetPolicyOverride(ctx(c), p.ID, versionID, json.RawMessage(ed.Settings))
+	if len(errs) == 0 && len(fieldErrs) == 0 {
+		doc, err := json.Marshal(settings)
+		if err != nil {
+			return err
+		}
+		_, err = s.d.Partners.SetPolicyOverride(ctx(c), p.ID, versionID, doc)
 		fields := partnerValidation(err)
 		if fields == nil && err != nil {
 			return err
@@ -584,7 +635,7 @@ func (s *Server) setPartnerOverride(c *fiber.Ctx) error {
 		if fields == nil {
 			return c.Redirect(partnerURL(p, "override-saved", "overrides"), fiber.StatusSeeOther)
 		}
-		ed.Errors = fields
+		errs = fields
 	}
 	m, err := s.partnerModel(c, p)
 	if err != nil {
@@ -592,13 +643,14 @@ func (s *Server) setPartnerOverride(c *fiber.Ctx) error {
 	}
 	placed := false
 	for i := range m.Overrides {
-		if m.Overrides[i].Scope == ed.Scope {
-			ed.ScopeLabel, ed.Updated = m.Overrides[i].ScopeLabel, m.Overrides[i].Updated
-			m.Overrides[i], placed = ed, true
+		if ed := &m.Overrides[i]; ed.Scope == scope {
+			typed := settingsView(ed.Form.ID, true, form, fieldErrs)
+			typed.Note, typed.Inherited = ed.Form.Note, ed.Form.Inherited
+			ed.Form, ed.Errors, ed.Open, placed = typed, errs, true, true
 		}
 	}
 	if !placed {
-		m.NewOverride = ed
+		m.NewOverride = pages.OverrideEditor{Scope: scope, Form: newOverrideForm(form, fieldErrs), Errors: errs, Open: true}
 	}
 	return s.render(c, fiber.StatusUnprocessableEntity, pages.PartnerDetail(m))
 }

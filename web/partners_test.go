@@ -595,37 +595,6 @@ func TestPartnerGoLiveFourEyes(t *testing.T) {
 	}
 }
 
-func TestPartnerPolicyOverrides(t *testing.T) {
-	e := newEnv(t, nil)
-	im := e.signIn(auth.RoleIntegrationManager)
-	seedPartner(t, e, "ACME", "ACME Retail", partner.StatusDraft, false)
-	d := partnerDoc(t, im.postForm("/partners/ACME/policy-overrides", url.Values{"scope": {"all"}, "settings": {`{"ratelimit": {"rate": 5, "burst": 10}}`}}), http.StatusUnprocessableEntity, "unknown field")
-	if !strings.Contains(partnerText(d, "error-settings"), "cannot be read") {
-		t.Errorf("parse error %q", partnerText(d, "error-settings"))
-	}
-	if got := d.Find(`[data-testid="override-form"] textarea[name="settings"]`).Text(); !strings.Contains(got, "ratelimit") {
-		t.Errorf("settings not kept: %q", got)
-	}
-	d = partnerDoc(t, im.postForm("/partners/ACME/policy-overrides", url.Values{"scope": {"all"}, "settings": {`{"rateLimit": {"rate": 50, "burst": 10}}`}}), http.StatusUnprocessableEntity, "invalid value")
-	if !strings.Contains(partnerText(d, "override-problems"), "rateLimit.burst") {
-		t.Errorf("problems %q", partnerText(d, "override-problems"))
-	}
-	partnerRedirect(t, im.postForm("/partners/ACME/policy-overrides", url.Values{"scope": {"all"}, "settings": {`{"rateLimit": {"rate": 200, "burst": 400}}`}}), "/partners/ACME?flash=override-saved", "save override")
-	d = partnerDoc(t, im.get("/partners/ACME"), http.StatusOK, "detail")
-	ov := d.Find(`[data-testid="override"][data-scope="all"]`)
-	if ov.Length() != 1 || !strings.Contains(ov.Find("textarea").Text(), `"burst": 400`) {
-		t.Fatalf("override not listed: %q", partnerText(d, "overrides"))
-	}
-	// Editing the stored override with a bad value shows the error in its own form.
-	d = partnerDoc(t, im.postForm("/partners/ACME/policy-overrides", url.Values{"scope": {"all"}, "settings": {`{"priority": "urgent"}`}}), http.StatusUnprocessableEntity, "bad edit")
-	if !strings.Contains(d.Find(`[data-testid="override"][data-scope="all"]`).Text(), "Priority must be") {
-		t.Errorf("the edit's problem is not shown in the override's form: %q", partnerText(d, "overrides"))
-	}
-	partnerRedirect(t, im.postForm("/partners/ACME/policy-overrides/remove?scope=all", nil), "/partners/ACME?flash=override-removed", "remove override")
-	partnerDoc(t, im.postForm("/partners/ACME/policy-overrides/remove?scope=all", nil), http.StatusNotFound, "remove again")
-	partnerDoc(t, im.postForm("/partners/ACME/policy-overrides", url.Values{"scope": {"999999"}, "settings": {`{"priority": "high"}`}}), http.StatusUnprocessableEntity, "unknown version")
-}
-
 // The auditor (and the business user) read the partner page without any
 // way to change it, and the route table refuses their posts.
 func TestPartnerReadOnlyRoles(t *testing.T) {

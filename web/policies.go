@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -57,48 +56,66 @@ func (s *Server) policiesPage(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, pages.Policies(m))
 }
 
+// policySetNote says what a blank group means on the policy set form.
+const policySetNote = "A group left blank is not set by this policy set: it comes from the sets attached before this one, or from the built-in default shown with it."
+
 // newPolicyPage is the form for a new set, or a new version with ?from=name.
 func (s *Server) newPolicyPage(c *fiber.Ctx) error {
-	m := pages.PolicyFormPage{Chrome: s.chrome(c, "New policy set"), Settings: "{\n  \"authentication\": {\"methods\": [\"api-key\"]},\n  \"rateLimit\": {\"rate\": 50, \"burst\": 100}\n}"}
+	m := pages.PolicyFormPage{Chrome: s.chrome(c, "New policy set"), Errors: map[string]string{}}
+	form := policy.Form{}
 	if from := c.Query("from"); from != "" {
 		p, err := s.d.Policy.Latest(ctx(c), from)
 		if err != nil {
 			return err
 		}
-		b, _ := json.MarshalIndent(p.Settings, "", "  ")
-		m.Name, m.Description, m.Settings, m.NameFixed = p.Name, p.Description, string(b), true
+		m.Name, m.Description, m.NameFixed, m.FromVersion, m.JSON = p.Name, p.Description, true, p.Version, settingsJSON(p.Settings)
+		m.Chrome = s.chrome(c, "New version of "+p.Name)
+		form = policy.FormFor(p.Settings)
 	}
+	m.Settings = policySettingsView(form, nil)
 	return s.render(c, fiber.StatusOK, pages.PolicyForm(m))
 }
 
-// createPolicy saves a set (or its next version).
+func policySettingsView(f policy.Form, errs map[string]string) pages.SettingsForm {
+	v := settingsView("ps", false, f, errs)
+	v.Note, v.Inherited = policySetNote, builtInDefaults()
+	return v
+}
+
+// createPolicy saves a set (or its next version) from the typed form; a
+// form with mistakes comes back as typed, each message next to its field.
 func (s *Server) createPolicy(c *fiber.Ctx) error {
-	m := pages.PolicyFormPage{Chrome: s.chrome(c, "New policy set"), Name: strings.TrimSpace(c.FormValue("name")), Description: strings.TrimSpace(c.FormValue("description")), Settings: c.FormValue("settings"), Errors: map[string]string{}}
-	if _, err := s.d.Policy.Latest(ctx(c), m.Name); err == nil {
-		m.NameFixed = true
-	}
-	settings, err := policy.ParseSettings([]byte(m.Settings))
-	if err != nil {
-		m.Errors["settings"] = "The settings are not valid: " + err.Error()
-		return s.render(c, fiber.StatusUnprocessableEntity, pages.PolicyForm(m))
-	}
-	p, err := s.d.Policy.CreatePolicy(ctx(c), m.Name, m.Description, settings)
-	var ve *policy.ValidationError
-	if errors.As(err, &ve) {
-		for k, v := range ve.Fields {
-			if k == "name" || k == "description" {
-				m.Errors[k] = v
-			} else {
-				m.Problems = append(m.Problems, k+": "+v)
-			}
-		}
-		sort.Strings(m.Problems)
-		return s.render(c, fiber.StatusUnprocessableEntity, pages.PolicyForm(m))
-	}
+	values, err := postedValues(c)
 	if err != nil {
 		return err
 	}
-	return c.Redirect("/policies/"+p.Name, fiber.StatusSeeOther)
+	form := policy.ParseForm(values)
+	m := pages.PolicyFormPage{Chrome: s.chrome(c, "New policy set"), Name: formValue(c, "name"), Description: formValue(c, "description")}
+	if latest, err := s.d.Policy.Latest(ctx(c), m.Name); err == nil {
+		m.NameFixed, m.FromVersion, m.JSON = true, latest.Version, settingsJSON(latest.Settings)
+		m.Chrome = s.chrome(c, "New version of "+latest.Name)
+	}
+	settings, errs := form.Settings()
+	m.Errors = policy.CheckDetails(m.Name, m.Description)
+	if len(errs) == 0 && len(m.Errors) == 0 {
+		p, err := s.d.Policy.CreatePolicy(ctx(c), m.Name, m.Description, settings)
+		var ve *policy.ValidationError
+		if !errors.As(err, &ve) {
+			if err != nil {
+				return err
+			}
+			return c.Redirect("/policies/"+p.Name, fiber.StatusSeeOther)
+		}
+		for k, v := range ve.Fields { // checked above: a safety net
+			if k == "name" || k == "description" {
+				m.Errors[k] = v
+			} else {
+				errs[k] = v
+			}
+		}
+	}
+	m.Settings = policySettingsView(form, errs)
+	return s.render(c, fiber.StatusUnprocessableEntity, pages.PolicyForm(m))
 }
 
 // policyPage shows a set's versions and where it is attached.

@@ -99,10 +99,10 @@ func TestPartnerAddFormsBehindButtons(t *testing.T) {
 		t.Errorf("rotation refusal %q", partnerText(d, "key-error"))
 	}
 
-	// An override that cannot be read.
-	d = partnerDoc(t, im.postForm(path+"/policy-overrides", url.Values{"scope": {"all"}, "settings": {`{"ratelimit": 5}`}}), http.StatusUnprocessableEntity, "bad override")
+	// An override with half a rate limit.
+	d = partnerDoc(t, im.postForm(path+"/policy-overrides", url.Values{"scope": {"all"}, "rateLimit.rate": {"5"}}), http.StatusUnprocessableEntity, "bad override")
 	wantOpen(d, "bad override", "add-override-disclosure")
-	if !strings.Contains(d.Find(`details[data-testid="add-override-disclosure"] [data-testid="error-settings"]`).Text(), "cannot be read") {
+	if !strings.Contains(d.Find(`details[data-testid="add-override-disclosure"] [data-testid="error-rateLimit.burst"]`).Text(), "Set the burst too") {
 		t.Error("the open override form does not say why")
 	}
 
@@ -114,7 +114,7 @@ func TestPartnerAddFormsBehindButtons(t *testing.T) {
 	}
 
 	// Once an override exists, the button offers one for another scope.
-	partnerRedirect(t, im.postForm(path+"/policy-overrides", url.Values{"scope": {"all"}, "settings": {`{"rateLimit": {"rate": 200, "burst": 400}}`}}), path+"?flash=override-saved", "save override")
+	partnerRedirect(t, im.postForm(path+"/policy-overrides", url.Values{"scope": {"all"}, "rateLimit.rate": {"200"}, "rateLimit.burst": {"400"}}), path+"?flash=override-saved", "save override")
 	d = partnerDoc(t, im.get(path), http.StatusOK, "with an override")
 	if got := squash(d.Find(`[data-testid="add-override-disclosure"] > summary`).Text()); got != "Add override for another scope" {
 		t.Errorf("override button %q", got)

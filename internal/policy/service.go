@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -45,12 +46,7 @@ func notFound(err error) error {
 func (s *Service) CreatePolicy(ctx context.Context, name, description string, settings Settings) (Policy, error) {
 	name, description = strings.TrimSpace(name), strings.TrimSpace(description)
 	fields := settings.Validate()
-	if !nameRe.MatchString(name) {
-		fields["name"] = "Use lowercase letters, digits and dashes, for example standard-auth."
-	}
-	if len(description) > MaxDescription {
-		fields["description"] = fmt.Sprintf("Keep the description under %d characters.", MaxDescription)
-	}
+	maps.Copy(fields, CheckDetails(name, description))
 	if len(fields) > 0 {
 		return Policy{}, fmt.Errorf("policy: create %s: %w", name, &ValidationError{Fields: fields})
 	}
@@ -96,6 +92,20 @@ func (s *Service) CreatePolicy(ctx context.Context, name, description string, se
 		return Policy{}, fmt.Errorf("policy: create %s: %w", name, err)
 	}
 	return p, nil
+}
+
+// CheckDetails checks a policy set's name and description as CreatePolicy
+// does (after trimming them) and returns a message per invalid field,
+// "name" or "description"; the map is empty when both are fine.
+func CheckDetails(name, description string) map[string]string {
+	fields := map[string]string{}
+	if !nameRe.MatchString(strings.TrimSpace(name)) {
+		fields["name"] = "Use lowercase letters, digits and dashes, for example standard-auth."
+	}
+	if len(strings.TrimSpace(description)) > MaxDescription {
+		fields["description"] = fmt.Sprintf("Keep the description under %d characters.", MaxDescription)
+	}
+	return fields
 }
 
 // sameSettings compares two documents by their canonical JSON.
