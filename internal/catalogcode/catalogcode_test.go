@@ -12,7 +12,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"gorm.io/gorm"
 
-	"github.com/crossdock/crossdock/internal/app"
 	"github.com/crossdock/crossdock/internal/audit"
 	"github.com/crossdock/crossdock/internal/catalog"
 	"github.com/crossdock/crossdock/internal/catalogcode"
@@ -47,7 +46,7 @@ func newService(t *testing.T) (*catalogcode.Service, *gorm.DB) {
 func registerCanonical(t *testing.T, svc *catalogcode.Service) {
 	t.Helper()
 	ctx := audit.WithActor(context.Background(), audit.Actor{ID: "system:install", Name: "Crossdock install", Role: "admin"})
-	p, err := svc.Apply(ctx, app.CanonicalDocument(), false)
+	p, err := svc.Apply(ctx, catalogcode.CanonicalDocument(), false)
 	if err != nil || p.Counts().Refused > 0 {
 		t.Fatalf("register canonical contracts: %v %v", err, actions(p))
 	}
