@@ -535,14 +535,9 @@ func daysLeft(sunset, now time.Time) (string, components.Tone) {
 }
 
 // apiHistory is the audit trail of an API and its versions, newest first.
-// TODO(catalog): one query once audit.Filter has an EntityIDPrefix
-// ("slug@"); until then one list for the API and one per version.
-func (s *Server) apiHistory(c *fiber.Ctx, a catalog.API, vs []catalog.Version, limit int) ([]pages.AuditRow, bool, error) {
-	filters := []audit.Filter{{EntityType: "api", EntityID: a.Slug, PageSize: limit}}
-	for _, v := range vs {
-		filters = append(filters, audit.Filter{EntityType: "api_version", EntityID: a.Slug + "@" + v.Version, PageSize: limit})
-	}
-	return s.entityHistory(c, filters, limit)
+func (s *Server) apiHistory(c *fiber.Ctx, a catalog.API, limit int) ([]pages.AuditRow, bool, error) {
+	return s.entityHistory(c, []audit.Filter{{PageSize: limit, Entities: []audit.EntityMatch{
+		{Type: "api", ID: a.Slug}, {Type: "api_version", ID: a.Slug + "@", Prefix: true}}}}, limit)
 }
 
 // entityHistory merges the events of several filters, newest first.
@@ -592,7 +587,7 @@ func (s *Server) apiPage(c *fiber.Ctx) error {
 		return err
 	}
 	const historyLimit = 20
-	if m.History, m.HistoryMore, err = s.apiHistory(c, a, vs, historyLimit); err != nil {
+	if m.History, m.HistoryMore, err = s.apiHistory(c, a, historyLimit); err != nil {
 		return err
 	}
 	return s.render(c, fiber.StatusOK, pages.APIDetail(m))

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/crossdock/crossdock/internal/store"
 )
 
 // GenesisHash is the prev_hash of the first event in the chain.
@@ -213,16 +215,42 @@ type Filter struct {
 	Actor      string
 	EntityType string
 	EntityID   string
-	Action     string
-	From, To   time.Time // To is exclusive
-	Page       int       // 1-based
-	PageSize   int
+	// Entities, when set, keeps the events of any of these entities (on
+	// top of EntityType and EntityID): an API and all its versions in one
+	// query, for example.
+	Entities []EntityMatch
+	Action   string
+	From, To time.Time // To is exclusive
+	Page     int       // 1-based
+	PageSize int
+}
+
+// EntityMatch selects the events of one entity (type and id), or with
+// Prefix of every entity of that type whose id starts with ID.
+type EntityMatch struct {
+	Type   string
+	ID     string
+	Prefix bool
 }
 
 func (f Filter) apply(q *gorm.DB) *gorm.DB {
 	if f.Actor != "" {
-		like := "%" + strings.ToLower(f.Actor) + "%"
+		like := store.Contains(f.Actor)
 		q = q.Where("lower(actor) LIKE ? OR lower(actor_name) LIKE ?", like, like)
+	}
+	if len(f.Entities) > 0 {
+		var or []string
+		var args []any
+		for _, m := range f.Entities {
+			if m.Prefix {
+				or = append(or, "(entity_type = ? AND entity_id LIKE ?)")
+				args = append(args, m.Type, store.Prefix(m.ID))
+			} else {
+				or = append(or, "(entity_type = ? AND entity_id = ?)")
+				args = append(args, m.Type, m.ID)
+			}
+		}
+		q = q.Where("("+strings.Join(or, " OR ")+")", args...)
 	}
 	if f.EntityType != "" {
 		q = q.Where("entity_type = ?", f.EntityType)
@@ -231,7 +259,7 @@ func (f Filter) apply(q *gorm.DB) *gorm.DB {
 		q = q.Where("entity_id = ?", f.EntityID)
 	}
 	if f.Action != "" {
-		q = q.Where("action LIKE ?", f.Action+"%")
+		q = q.Where("action LIKE ?", store.Prefix(f.Action))
 	}
 	if !f.From.IsZero() {
 		q = q.Where("occurred_at >= ?", f.From)

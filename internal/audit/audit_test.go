@@ -218,3 +218,39 @@ func TestListFilters(t *testing.T) {
 		t.Errorf("page 2 of 3: got %d events (first id %v), total %d", len(events), events, total)
 	}
 }
+
+// Entities selects several entities in one query; a prefix is literal, so
+// "order_intake@" does not match "orderXintake@...".
+func TestListEntities(t *testing.T) {
+	db, _ := testenv.DB(t)
+	ctx := actorCtx()
+	for _, e := range [][2]string{
+		{"api", "order_intake"}, {"api_version", "order_intake@1.0.0"}, {"api_version", "order_intake@2.0.0"},
+		{"api_version", "orderXintake@1.0.0"}, {"api", "order_intake@"}, {"api_version", "billing@1.0.0"},
+	} {
+		if err := store.WithTx(ctx, db, func(tx *gorm.DB) error {
+			return audit.Record(ctx, tx, audit.Change{Action: e[0] + ".create", EntityType: e[0], EntityID: e[1]})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	events, total, err := audit.List(ctx, db, audit.Filter{Entities: []audit.EntityMatch{
+		{Type: "api", ID: "order_intake"}, {Type: "api_version", ID: "order_intake@", Prefix: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range events {
+		got = append(got, e.EntityType+":"+e.EntityID)
+	}
+	if want := "api_version:order_intake@2.0.0 api_version:order_intake@1.0.0 api:order_intake"; total != 3 || strings.Join(got, " ") != want {
+		t.Errorf("got %d: %s, want %s", total, strings.Join(got, " "), want)
+	}
+	// An action prefix takes "_" literally too.
+	if _, n, _ := audit.List(ctx, db, audit.Filter{Action: "api_version."}); n != 4 {
+		t.Errorf("action api_version.: %d events, want 4", n)
+	}
+	if _, n, _ := audit.List(ctx, db, audit.Filter{Action: "apiXversion."}); n != 0 {
+		t.Errorf("action apiXversion.: %d events, want 0", n)
+	}
+}

@@ -186,5 +186,11 @@ func (m *Migrator) Current(ctx context.Context) (bool, error) {
 // matches it anywhere, with LIKE's wildcards in the term taken literally.
 // Compare it with lower(column).
 func Contains(term string) string {
-	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(term)) + "%"
+	return "%" + likeEscaper.Replace(strings.ToLower(term)) + "%"
 }
+
+// Prefix turns a value into a LIKE pattern that matches what starts with
+// it, wildcards in the value taken literally (case kept).
+func Prefix(value string) string { return likeEscaper.Replace(value) + "%" }
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
