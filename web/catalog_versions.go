@@ -231,7 +231,9 @@ func (s *Server) publishModel(c *fiber.Ctx, a catalog.API, v catalog.Version) (p
 		m.Reasons = []string{v.Version + " is " + string(v.Lifecycle) + " already; only drafts are published"}
 		return m, nil
 	}
-	if res.Previous != nil && s.d.Adapters != nil {
+	// Adapters are checked against the new contract; a draft without a
+	// JSON Schema has none to check them against.
+	if res.Previous != nil && s.d.Adapters != nil && strings.TrimSpace(v.Schema) != "" {
 		rows, err := s.d.Adapters.Impact(ctx(c), adapter.ImpactChange{APIVersionID: res.Previous.ID, NewSchema: v.Schema})
 		if err != nil {
 			return m, err

@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -44,5 +46,30 @@ func TestPublishShowsImpactOnAdapters(t *testing.T) {
 	e.db.Table("conformance_runs").Count(&n)
 	if n != 0 {
 		t.Errorf("impact analysis wrote %d conformance runs, want none", n)
+	}
+}
+
+// A draft without a JSON Schema has no contract to check adapters against:
+// its publish page shows the verdict, not an error.
+func TestPublishPageOfADraftWithoutSchema(t *testing.T) {
+	e := newEnv(t, nil)
+	w := seedAdapterWorld(t, e, "IMPACT-CO", "Impact Co")
+	ctx := audit.WithActor(context.Background(), audit.Actor{ID: "user:seed", Name: "Seed Person", Role: string(auth.RoleIntegrationManager)})
+	if _, err := adapterService(t, e).CloneTemplate(ctx, w.partner.ID, "x12-850-004010", "orders", w.version.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := catalog.NewService(e.db).SaveVersion(ctx, "canonical-order", catalog.VersionInput{Version: "1.1.0", Changelog: "no contract yet"}, false); err != nil {
+		t.Fatal(err)
+	}
+	c := e.client()
+	c.loginAs(auth.RoleIntegrationManager)
+	for what, resp := range map[string]*http.Response{
+		"GET publish":  c.get("/catalog/apis/canonical-order/versions/1.1.0/publish"),
+		"POST publish": c.post("/catalog/apis/canonical-order/versions/1.1.0/publish", url.Values{"_csrf": {c.csrf("/")}}),
+	} {
+		body := readBody(t, resp)
+		if resp.StatusCode >= 500 || strings.Contains(body, `data-testid="impact-row"`) {
+			t.Errorf("%s: %d, impact rows shown: %v", what, resp.StatusCode, strings.Contains(body, "impact-row"))
+		}
 	}
 }
