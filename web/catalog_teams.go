@@ -77,7 +77,7 @@ func (s *Server) teamPage(c *fiber.Ctx) error {
 			m.Systems = append(m.Systems, pages.SystemRow{Slug: x.Slug, Name: x.Name, Kind: x.Kind, APIs: len(bySystem[x.ID])})
 		}
 	}
-	if m.History, _, err = s.entityHistory(c, []audit.Filter{{EntityType: "team", EntityID: t.Slug, PageSize: 20}}, 20); err != nil {
+	if m.History, m.HistoryMore, err = s.entityHistory(c, []audit.Filter{{EntityType: "team", EntityID: t.Slug, PageSize: 20}}, 20); err != nil {
 		return err
 	}
 	return s.render(c, fiber.StatusOK, pages.Team(m))
@@ -204,7 +204,7 @@ func (s *Server) systemPage(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	if m.History, _, err = s.entityHistory(c, []audit.Filter{{EntityType: "system", EntityID: x.Slug, PageSize: 20}}, 20); err != nil {
+	if m.History, m.HistoryMore, err = s.entityHistory(c, []audit.Filter{{EntityType: "system", EntityID: x.Slug, PageSize: 20}}, 20); err != nil {
 		return err
 	}
 	return s.render(c, fiber.StatusOK, pages.System(m))

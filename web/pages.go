@@ -30,11 +30,12 @@ func (s *Server) home(c *fiber.Ctx) error {
 		}
 	}
 	if m.ShowAudit {
-		rows, _, err := s.listAudit(c, auditQuery{PageSize: 8})
+		const recent = 8
+		rows, total, err := s.listAudit(c, auditQuery{PageSize: recent})
 		if err != nil {
 			return err
 		}
-		m.RecentAudit = rows
+		m.RecentAudit, m.RecentMore = rows, total > recent
 	}
 	return s.render(c, fiber.StatusOK, pages.Home(m))
 }

@@ -443,4 +443,10 @@ func TestAuditGroupCutByThePage(t *testing.T) {
 	if got := squash(partnerText(d, "audit-group-action")); got != "adapter.sample_add × 5" {
 		t.Errorf("page 2 group %q, want × 5", got)
 	}
+	// The home page shows the newest eight events (the auditor's sign-in
+	// and seven of the group): the group goes on beyond them.
+	d = partnerDoc(t, au.get("/"), http.StatusOK, "home")
+	if got := squash(partnerText(d, "audit-group-action")); got != "adapter.sample_add × 7+" {
+		t.Errorf("home group %q, want × 7+", got)
+	}
 }
