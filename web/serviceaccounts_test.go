@@ -184,6 +184,26 @@ func TestServiceAccountsThroughTheAPI(t *testing.T) {
 		t.Errorf("malformed document: %v", p)
 	}
 	wantProblem(t, e.apiCall("POST", "/api/v1/apply", managerToken, "application/x-www-form-urlencoded", strings.NewReader("a=b")), http.StatusUnsupportedMediaType)
+	// Hostile bodies are 4xx problems: binary noise, truncated and deeply
+	// nested JSON, and a YAML alias bomb (a billion laughs) that must not be
+	// expanded.
+	bomb := "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+	for i, prev := 'b', 'a'; i <= 'i'; i, prev = i+1, i {
+		bomb += fmt.Sprintf("%c: &%c [*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c]\n", i, i, prev, prev, prev, prev, prev, prev, prev, prev, prev)
+	}
+	for _, tc := range []struct{ name, ctype, body string }{
+		{"binary", "application/json", "\x00\xff\xfe garbage \x01"},
+		{"truncated JSON", "application/json", `{"apiVersion": "crossdock/v1", "teams": [`},
+		{"nested JSON", "application/json", strings.Repeat("[", 100000)},
+		{"YAML alias bomb", "application/yaml", bomb},
+	} {
+		resp := e.apiCall("POST", "/api/v1/apply", managerToken, tc.ctype, strings.NewReader(tc.body))
+		if resp.StatusCode < 400 || resp.StatusCode >= 500 || resp.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s: %d %s: %.200s", tc.name, resp.StatusCode, resp.Header.Get("Content-Type"), readBody(t, resp))
+		} else {
+			readBody(t, resp)
+		}
+	}
 
 	resp = e.apiCall("GET", "/api/v1/export?format=yaml", auditorToken, "", nil)
 	if b := readBody(t, resp); resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/yaml; charset=utf-8" || !strings.HasPrefix(b, "apiVersion: crossdock/v1\nkind: Catalog\nteams:\n- slug: order-platform\n") {
