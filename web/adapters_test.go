@@ -480,6 +480,16 @@ func TestAdapterJourney(t *testing.T) {
 	if fd.Find(`[data-testid="run-report"][hx-trigger="every 1s"]`).Length() != 1 {
 		t.Error("the polled fragment does not keep polling while the run is queued")
 	}
+	// Halfway through, with a failure already: the passed samples stay open,
+	// so each refresh does not close a group the reader opened.
+	e.db.Exec(`UPDATE conformance_runs SET status = 'running', started_at = now() WHERE id = ?`, runID)
+	e.db.Exec(`INSERT INTO conformance_results (run_id, sample_name, outcome, detail) VALUES (?, 'halfway-failed.x12', 'failed', '{"expect":"accepted"}'), (?, 'halfway-passed.x12', 'passed', '{"expect":"accepted"}')`, runID, runID)
+	fd, _ = fragment(t, im.hxGet(loc), "poll while running")
+	e.db.Exec(`DELETE FROM conformance_results WHERE run_id = ?`, runID) // back to queued for the worker below
+	e.db.Exec(`UPDATE conformance_runs SET status = 'queued', started_at = NULL WHERE id = ?`, runID)
+	if _, open := fd.Find(`details[data-testid="passed-group"]`).Attr("open"); !open || fd.Find(`[data-testid="run-report"][data-running="true"]`).Length() != 1 {
+		t.Errorf("while running, the passed group is closed or the report is not running: %s", strings.Join(strings.Fields(fd.Text()), " "))
+	}
 
 	// A worker runs it.
 	if err := (adapter.ConformanceProcessor{Adapters: adapterService(t, e), Log: testenv.Logger()}).ProcessTask(context.Background(), adapter.NewRunConformanceTask(runID)); err != nil {
