@@ -13,10 +13,16 @@ import (
 	"github.com/crossdock/crossdock/web/middleware"
 )
 
-// home is the landing page: health, what the role may do, queues, recent changes.
+// home is the landing page: what needs the person's attention, health,
+// queues, recent changes and what the role may do.
 func (s *Server) home(c *fiber.Ctx) error {
 	p, _ := middleware.GetPrincipal(c)
 	m := pages.HomePage{Chrome: s.chrome(c, "Home"), Name: p.Name, RoleLabel: p.Role.Label(), Health: s.healthItems(c), ShowAudit: p.Role.Can(auth.PermAuditRead)}
+	attention, err := s.needsAttention(c, p.Role, time.Now())
+	if err != nil {
+		return err
+	}
+	m.Attention = attention
 	for _, perm := range p.Role.Permissions() {
 		m.Capabilities = append(m.Capabilities, pages.Capability{Permission: string(perm), Text: describe(perm)})
 	}

@@ -384,3 +384,57 @@ func (s *Service) RunReport(ctx context.Context, runID int64) (Report, error) {
 	}
 	return rep, nil
 }
+
+// FailingAdapter is an adapter whose latest conformance run failed or
+// ended in error, with that run.
+type FailingAdapter struct {
+	AdapterID   int64
+	AdapterName string
+	PartnerCode string
+	PartnerName string
+	RunID       int64
+	Status      RunStatus // RunFailed or RunError
+	Total       int       // samples judged by the run
+	Failed      int       // samples that did not meet their expectation
+	Message     string    // why a run in error could not judge
+	FinishedAt  *time.Time
+}
+
+// failingAdapters: each adapter's latest run (conformance_runs_adapter_idx,
+// one index probe per adapter), kept when it failed or ended in error;
+// most recently finished first. count(*) OVER () is the number before the
+// limit.
+const failingAdapters = `
+SELECT a.id AS adapter_id, a.name AS adapter_name, p.code AS partner_code, p.name AS partner_name,
+       r.id AS run_id, r.status, r.total, r.failed, r.message, r.finished_at, count(*) OVER () AS matching
+FROM adapters a
+JOIN partners p ON p.id = a.partner_id
+JOIN LATERAL (SELECT c.id, c.status, c.total, c.failed, c.message, c.finished_at FROM conformance_runs c
+              WHERE c.adapter_id = a.id ORDER BY c.id DESC LIMIT 1) r ON true
+WHERE r.status IN ('failed', 'error')
+ORDER BY r.finished_at DESC NULLS LAST, r.id DESC
+LIMIT ?`
+
+// FailingAdapters lists the adapters whose latest conformance run (of any
+// revision) failed or ended in error, most recently finished first, at
+// most limit of them (1 to MaxRuns; other values mean MaxRuns), and how
+// many there are in all. A run still queued or running hides the failure
+// before it. One query.
+func (s *Service) FailingAdapters(ctx context.Context, limit int) ([]FailingAdapter, int, error) {
+	if limit <= 0 || limit > MaxRuns {
+		limit = MaxRuns
+	}
+	var rows []struct {
+		FailingAdapter
+		Matching int
+	}
+	if err := s.db.WithContext(ctx).Raw(failingAdapters, limit).Scan(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("adapter: failing adapters: %w", err)
+	}
+	out := make([]FailingAdapter, len(rows))
+	total := 0
+	for i, r := range rows {
+		out[i], total = r.FailingAdapter, r.Matching
+	}
+	return out, total, nil
+}

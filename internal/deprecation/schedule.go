@@ -45,6 +45,9 @@ type Filter struct {
 	API    string // API slug
 	Status string // StatusUpcoming, StatusSunsetPassed, StatusRetired; "" for all
 	Query  string // case-insensitive part of the API name or slug
+	// SunsetBefore, when not zero, keeps versions whose sunset is before
+	// it; versions without a sunset date are left out.
+	SunsetBefore time.Time
 	// Past selects sunset-passed and retired versions together, most
 	// recent sunset first (the schedule page's "Past" table).
 	Past bool
@@ -127,6 +130,10 @@ func Schedule(ctx context.Context, db *gorm.DB, now time.Time, f Filter, consume
 		where = append(where, "v.lifecycle = 'retired'")
 	default:
 		return nil, fmt.Errorf("%w: unknown status %q", ErrInvalidFilter, f.Status)
+	}
+	if !f.SunsetBefore.IsZero() {
+		where = append(where, "v.sunset_at < ?")
+		args = append(args, f.SunsetBefore)
 	}
 	order := "v.sunset_at ASC NULLS LAST"
 	if f.Past {

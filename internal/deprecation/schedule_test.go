@@ -122,6 +122,9 @@ func TestSchedule(t *testing.T) {
 		{deprecation.Filter{API: "order-intake", Status: deprecation.StatusUpcoming}, want[2:3]},
 		{deprecation.Filter{Query: "SHIPMENT"}, want[3:4]},
 		{deprecation.Filter{Query: "levels_"}, nil},
+		{deprecation.Filter{Status: deprecation.StatusUpcoming, SunsetBefore: now.Add(days(90))}, want[2:4]},
+		{deprecation.Filter{SunsetBefore: now.Add(days(101))}, want[0:5]},
+		{deprecation.Filter{SunsetBefore: now.Add(days(-50))}, nil},
 	}
 	for _, tt := range filters {
 		got, err := deprecation.Schedule(ctx, db, now, tt.f, nil)

@@ -194,6 +194,10 @@ func TestListWithReadiness(t *testing.T) {
 	}{
 		{"all by name", partner.ListFilter{}, []row{{"ALPHA", "draft", 20}, {"BRAVO", "certified", 80}, {"CHARLIE", "draft", 20}}, 3},
 		{"status", partner.ListFilter{Status: partner.StatusCertified}, []row{{"BRAVO", "certified", 80}}, 1},
+		{"onboarding statuses", partner.ListFilter{Statuses: partner.OnboardingStatuses()}, []row{{"ALPHA", "draft", 20}, {"BRAVO", "certified", 80}, {"CHARLIE", "draft", 20}}, 3},
+		{"any of statuses", partner.ListFilter{Statuses: []partner.Status{partner.StatusCertified, partner.StatusLive}}, []row{{"BRAVO", "certified", 80}}, 1},
+		{"statuses none match", partner.ListFilter{Statuses: []partner.Status{partner.StatusLive, partner.StatusSuspended}}, nil, 0},
+		{"status and statuses", partner.ListFilter{Status: partner.StatusDraft, Statuses: partner.OnboardingStatuses(), PageSize: 1}, []row{{"ALPHA", "draft", 20}}, 2},
 		{"query on name", partner.ListFilter{Query: "retail"}, []row{{"CHARLIE", "draft", 20}}, 1},
 		{"query on ISA id", partner.ListFilter{Query: "bravoisa"}, []row{{"BRAVO", "certified", 80}}, 1},
 		{"query with LIKE wildcard is literal", partner.ListFilter{Query: "%"}, nil, 0},

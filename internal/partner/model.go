@@ -33,6 +33,12 @@ func Statuses() []Status {
 	return []Status{StatusDraft, StatusTesting, StatusCertified, StatusLive, StatusSuspended}
 }
 
+// OnboardingStatuses lists the statuses of a partner still being
+// onboarded: not yet live, and not suspended after going live.
+func OnboardingStatuses() []Status {
+	return []Status{StatusDraft, StatusTesting, StatusCertified}
+}
+
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool {
 	for _, x := range Statuses() {

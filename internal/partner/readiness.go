@@ -247,10 +247,13 @@ func (s *Service) Checklist(ctx context.Context, partnerID int64) (Checklist, er
 
 // ListFilter selects partners for the partner list.
 type ListFilter struct {
-	Query    string // matches code, name, ISA id, GLN, DUNS
-	Status   Status // "" = any
-	Page     int    // 1-based
-	PageSize int    // default 25, at most 200
+	Query  string // matches code, name, ISA id, GLN, DUNS
+	Status Status // "" = any
+	// Statuses, when not empty, keeps partners in any of these statuses
+	// (OnboardingStatuses for the ones still onboarding).
+	Statuses []Status
+	Page     int // 1-based
+	PageSize int // default 25, at most 200
 }
 
 // ListRow is one partner in the list, with its checklist.
@@ -277,6 +280,9 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]ListRow, int64, err
 	}
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
+	}
+	if len(f.Statuses) > 0 {
+		q = q.Where("status IN ?", f.Statuses)
 	}
 	q = q.Session(&gorm.Session{}) // reusable for the count and the page
 	var total int64
