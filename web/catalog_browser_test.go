@@ -40,7 +40,7 @@ func TestBrowserCatalogScreenshots(t *testing.T) {
 		t.Fatalf("catalog from the sidebar: %v", err)
 	}
 
-	for _, p := range []struct{ path, marker, file string }{
+	shootPages(t, ctx, st, shots, []shotPage{
 		{"/catalog", "catalog-table", "catalog-list.png"},
 		{"/catalog/apis/order-intake", "versions-table", "catalog-api-detail.png"},
 		{"/catalog/apis/order-intake/versions/2.0.0", "schema-tree", "catalog-version-contract.png"},
@@ -51,21 +51,7 @@ func TestBrowserCatalogScreenshots(t *testing.T) {
 		{"/catalog/apis/order-intake/versions/new", "version-form", "catalog-version-form.png"},
 		{"/catalog/teams", "teams-table", "catalog-teams.png"},
 		{"/catalog/systems/sap-s4-eu", "system-apis", "catalog-system.png"},
-	} {
-		resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(st.url(p.path)))
-		if err != nil {
-			t.Fatalf("open %s: %v", p.path, err)
-		}
-		if resp == nil || resp.Status != 200 {
-			t.Fatalf("%s answered %s, want 200", p.path, status(resp))
-		}
-		if err := chromedp.Do(ctx, chromedp.WaitVisible(testID(p.marker))); err != nil {
-			t.Fatalf("%s: %s not visible: %v", p.path, p.marker, err)
-		}
-		if err := screenshot(ctx, shots, p.file); err != nil {
-			t.Fatalf("screenshot %s: %v", p.file, err)
-		}
-	}
+	})
 	// The diff on a narrow screen: the two contracts one after the other.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(760, 900), chromedp.Navigate(st.url("/catalog/apis/order-intake/diff?from=1.1.0&to=2.0.0")),
 		chromedp.WaitVisible(testID("changes-table"))); err != nil {
@@ -143,26 +129,12 @@ func shootPolicies(t *testing.T, ctx context.Context, st site, e *env, shots str
 			}
 		}
 	}
-	for _, p := range []struct{ path, marker, file string }{
+	shootPages(t, ctx, st, shots, []shotPage{
 		{"/policies", "policies-table", "policies-list.png"},
 		{"/policies/retail-partner-standard", "policy-latest", "policy-detail.png"},
 		{"/policies/new", "policy-form", "policy-form-new.png"},
 		{"/policies/new?from=retail-partner-standard", "policy-form", "policy-form-new-version.png"},
-	} {
-		resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(st.url(p.path)))
-		if err != nil {
-			t.Fatalf("open %s: %v", p.path, err)
-		}
-		if resp == nil || resp.Status != 200 {
-			t.Fatalf("%s answered %s, want 200", p.path, status(resp))
-		}
-		if err := chromedp.Do(ctx, chromedp.WaitVisible(testID(p.marker))); err != nil {
-			t.Fatalf("%s: %s not visible: %v", p.path, p.marker, err)
-		}
-		if err := screenshot(ctx, shots, p.file); err != nil {
-			t.Fatalf("screenshot %s: %v", p.file, err)
-		}
-	}
+	})
 	// A new set with mistakes, typed the way people do.
 	if err := chromedp.Do(ctx, chromedp.Navigate(st.url("/policies/new")),
 		chromedp.SendKeys(`#p-name`, "Partner Standard"),
@@ -298,5 +270,30 @@ func seedRealisticCatalog(t *testing.T, e *env) {
 		must(slug, err)
 		_, err = svc.Publish(ctx, slug, "1.0.0")
 		must(fmt.Sprint("publish ", slug), err)
+	}
+}
+
+// shotPage is a page to open, the element that says it rendered, and the
+// screenshot to save.
+type shotPage struct{ path, marker, file string }
+
+// shootPages opens each page, checks it answered 200 and shows its marker,
+// and saves its screenshot.
+func shootPages(t *testing.T, ctx context.Context, st site, shots string, pages []shotPage) {
+	t.Helper()
+	for _, p := range pages {
+		resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(st.url(p.path)))
+		if err != nil {
+			t.Fatalf("open %s: %v", p.path, err)
+		}
+		if resp == nil || resp.Status != 200 {
+			t.Fatalf("%s answered %s, want 200", p.path, status(resp))
+		}
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(testID(p.marker))); err != nil {
+			t.Fatalf("%s: %s not visible: %v", p.path, p.marker, err)
+		}
+		if err := screenshot(ctx, shots, p.file); err != nil {
+			t.Fatalf("screenshot %s: %v", p.file, err)
+		}
 	}
 }
