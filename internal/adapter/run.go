@@ -130,8 +130,8 @@ func acknowledgments(content []byte, now time.Time) string {
 		return x12.AckOptions{Time: now, InterchangeControl: len(acks) + 1, GroupControl: 1}
 	}
 	for _, ic := range ics {
-		if x12.AcknowledgeInterchange(ic).Needed() {
-			acks = append(acks, x12.BuildTA1(ic, next()))
+		if ta1 := x12.AcknowledgeInterchange(ic); ta1.Needed() {
+			acks = append(acks, x12.BuildTA1(ic, ta1, next()))
 		}
 		if a, err := x12.Build997(ic, next()); err == nil {
 			acks = append(acks, a)

@@ -116,7 +116,7 @@ func TestBuildTA1(t *testing.T) {
 	if !a.Needed() || a.Status != "E" || a.Note != "001" || len(a.Errors) != 1 || a.Errors[0].Segment != "IEA" {
 		t.Errorf("acknowledgment %+v: want needed, E, 001, the IEA error", a)
 	}
-	out := Serialize(BuildTA1(ic, ackOpts))
+	out := Serialize(BuildTA1(ic, a, ackOpts))
 	want := "ISA*00*          *00*          *ZZ*123456789012345*ZZ*ABCDEFGHIJKLMNO*240102*0304*U*00400*000000042*0*P*>\n" +
 		"TA1*" + ic.ISA.ControlNumber + "*" + ic.ISA.Date + "*" + ic.ISA.Time + "*E*001\n" +
 		"IEA*0*000000042\n"

@@ -38,7 +38,7 @@ func FuzzParse(f *testing.F) {
 					}
 				}
 			}
-			ta1 := Serialize(BuildTA1(ic, AckOptions{Time: time.Unix(0, 0).UTC(), InterchangeControl: 7}))
+			ta1 := Serialize(BuildTA1(ic, AcknowledgeInterchange(ic), AckOptions{Time: time.Unix(0, 0).UTC(), InterchangeControl: 7}))
 			if _, err := ParseAll(ta1); err != nil {
 				t.Fatalf("TA1 does not parse: %v\n%q", err, ta1)
 			}

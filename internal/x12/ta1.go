@@ -80,11 +80,11 @@ func AcknowledgeInterchange(ic *Interchange) InterchangeAck {
 	return a
 }
 
-// BuildTA1 returns the interchange holding the TA1 that answers ic: the
-// same envelope rules as Build997 (sender and receiver swapped, the
-// partner's delimiters, ISA14 = 0), no functional group, IEA01 = 0.
-func BuildTA1(ic *Interchange, opts AckOptions) *Interchange {
-	a := AcknowledgeInterchange(ic)
+// BuildTA1 returns the interchange holding the TA1 a (from
+// AcknowledgeInterchange(ic)) that answers ic: the same envelope rules as
+// Build997 (sender and receiver swapped, the partner's delimiters, ISA14 =
+// 0), no functional group, IEA01 = 0.
+func BuildTA1(ic *Interchange, a InterchangeAck, opts AckOptions) *Interchange {
 	out := replyEnvelope(ic, opts)
 	ta1 := newSegment("TA1", a.Control, a.Date, a.Time, a.Status, a.Note)
 	ta1.Position = 2
